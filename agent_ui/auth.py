@@ -1,0 +1,68 @@
+"""Agent login: a middleware guards every /agent page; sessions live in NiceGUI's signed, HttpOnly cookie."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from backend.services.accounts import AccountService
+
+log = logging.getLogger('vce.agent_ui')
+
+LOGIN_PATH = '/agent/login'
+DESKTOP_PATH = '/agent'
+
+
+def signed_in_username() -> str | None:
+    return app.storage.user.get('username')
+
+
+class AgentAuthMiddleware(BaseHTTPMiddleware):
+    """Redirect anonymous requests for agent pages to the login page, remembering where they were going."""
+
+    async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
+        path = request.url.path
+        if _is_agent_page(path) and not app.storage.user.get('username'):
+            return RedirectResponse(f'{LOGIN_PATH}?redirect_to={quote(path)}')
+        return await call_next(request)
+
+
+def _is_agent_page(path: str) -> bool:
+    return (path == DESKTOP_PATH or path.startswith(DESKTOP_PATH + '/')) and path != LOGIN_PATH
+
+
+def _safe_redirect(target: str | None) -> str:
+    """Only ever go back to an agent page on this site (no open redirects)."""
+    return target if target and _is_agent_page(target) and not target.startswith('//') else DESKTOP_PATH
+
+
+def register_login_page(accounts: AccountService) -> None:
+    @ui.page(LOGIN_PATH, title='Agent login')
+    def login(redirect_to: str | None = None) -> RedirectResponse | None:
+        if signed_in_username():
+            return RedirectResponse(_safe_redirect(redirect_to))
+
+        def try_login() -> None:
+            agent = accounts.authenticate(username.value or '', password.value or '')
+            if agent is None:
+                error.set_text('Wrong username or password.')
+                log.info('agent.login_failed')
+                return
+            app.storage.user.update(username=agent.username, display_name=agent.display_name)
+            log.info('agent.logged_in agent=%s', agent.username)
+            ui.navigate.to(_safe_redirect(redirect_to))
+
+        with ui.card().classes('absolute-center w-80'):
+            ui.label('Agent desktop').classes('text-xl font-bold')
+            username = ui.input('Username').props('autocomplete=username data-testid=username').classes('w-full')
+            password = ui.input('Password', password=True, password_toggle_button=True) \
+                .props('autocomplete=current-password data-testid=password').classes('w-full') \
+                .on('keydown.enter', try_login)
+            error = ui.label().classes('text-negative text-sm').props('role=alert data-testid=login-error')
+            ui.button('Log in', on_click=try_login).classes('w-full').props('data-testid=login')
+        return None

@@ -1,0 +1,100 @@
+"""One contact on the agent desktop: who the customer is, the chat, and the End / Clear buttons."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from nicegui import ui
+
+from backend.domain.errors import DomainError
+from backend.domain.model import Agent, Contact, ContactState, ParticipantRole
+from backend.domain.validation import MAX_MESSAGE_LENGTH
+from backend.services.agent_desk import AgentDeskService
+from agent_ui.extensions import ContactPanelContext, DesktopExtensions
+from ui_common.chat_transcript import ChatTranscript
+from ui_common.typing_throttle import TypingThrottle
+
+log = logging.getLogger('vce.agent_ui')
+
+STATE_TEXT = {
+    ContactState.CONNECTED: 'Connected',
+    ContactState.AFTER_CONTACT_WORK: 'After contact work',
+    ContactState.ENDED: 'Ended',
+}
+
+
+class ContactView(ui.column):
+    def __init__(self, desk: AgentDeskService, agent: Agent, contact: Contact, extensions: DesktopExtensions, *,
+                 guard: Callable[[], bool], on_cleared: Callable[[], None]) -> None:
+        super().__init__()
+        self.classes('w-full gap-3 p-4 max-w-4xl')
+        self.contact_id = contact.contact_id
+        self._desk, self._agent, self._guard, self._on_cleared = desk, agent, guard, on_cleared
+        with self:
+            with ui.row().classes('w-full items-center gap-3'):
+                ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
+                self.state_badge = ui.badge().props('data-testid=contact-state')
+                ui.space()
+                self.end_button = ui.button('End contact', icon='call_end', on_click=self._end) \
+                    .props('color=negative data-testid=end-contact')
+                self.clear_button = ui.button('Clear contact', icon='done_all', on_click=self._clear) \
+                    .props('color=primary data-testid=clear-contact')
+            ui.label(contact.customer_email).classes('text-sm text-grey-8').props('data-testid=customer-email')
+            with ui.expansion('Contact attributes', icon='label').classes('w-full').props('dense'):
+                ui.table(columns=[{'name': 'key', 'label': 'Attribute', 'field': 'key', 'align': 'left'},
+                                  {'name': 'value', 'label': 'Value', 'field': 'value', 'align': 'left'}],
+                         rows=[{'key': k, 'value': v} for k, v in sorted(contact.attributes.items())],
+                         row_key='key').props('dense flat data-testid=attributes').classes('w-full')
+            with ui.card().classes('w-full'):
+                self.transcript = ChatTranscript(own_role=ParticipantRole.AGENT, typing_label='Customer is typing…')
+                with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
+                    self.reply = ui.input(placeholder='Reply to the customer') \
+                        .props(f'dense outlined maxlength={MAX_MESSAGE_LENGTH} data-testid=agent-reply').classes('grow')
+                    ui.button(icon='send', on_click=self._send).props('round dense data-testid=agent-send')
+                self.error = ui.label().classes('text-negative text-xs').props('role=alert data-testid=agent-error')
+            for panel in extensions.contact_panels:
+                with ui.expansion(panel.title, value=True).classes('w-full').props('data-testid=extension-panel'):
+                    try:
+                        panel.build(ContactPanelContext(contact=contact, agent=agent))
+                    except Exception:
+                        log.exception('extension panel failed panel=%s', panel.title)
+                        ui.label(f'The panel "{panel.title}" failed to load.').classes('text-negative')
+        self.reply.on('keydown.enter', self._send)
+        typing = TypingThrottle(lambda: desk.typing(agent.username, contact.contact_id))
+        self.reply.on_value_change(lambda e: typing() if e.value else None)
+        self.transcript.show(desk.transcript(agent.username, contact.contact_id))
+        self.show_state(contact.state)
+
+    def show_state(self, state: ContactState) -> None:
+        self.state_badge.set_text(STATE_TEXT.get(state, state.value))
+        self.end_button.set_visibility(state is ContactState.CONNECTED)
+        self.clear_button.set_visibility(state is ContactState.AFTER_CONTACT_WORK)
+        self.reply_row.set_visibility(state is ContactState.CONNECTED)
+
+    async def _send(self) -> None:
+        if not self._guard():
+            return
+        try:
+            await self._desk.send(self._agent.username, self.contact_id, self.reply.value or '')
+        except DomainError as error:
+            self.error.set_text(str(error))
+            return
+        self.error.set_text('')
+        self.reply.set_value('')
+
+    def _end(self) -> None:
+        if self._guard():
+            self._act(lambda: self._desk.end_contact(self._agent.username, self.contact_id))
+
+    def _clear(self) -> None:
+        if self._guard() and self._act(lambda: self._desk.clear_contact(self._agent.username, self.contact_id)):
+            self._on_cleared()
+
+    def _act(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except DomainError as error:
+            ui.notify(str(error), type='negative')
+            return False
+        return True

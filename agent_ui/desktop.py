@@ -1,0 +1,164 @@
+"""The agent desktop: one page whose CCP panel stays put while sub-pages switch between contacts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nicegui import app, ui
+
+from agent_ui.ccp_panel import CcpPanel
+from agent_ui.contact_view import ContactView
+from agent_ui.extensions import DesktopExtensions
+from backend.domain.errors import DomainError
+from backend.domain.model import AgentStatus, ParticipantRole
+from backend.events import (
+    AgentChanged,
+    ContactChanged,
+    DesktopTakenOver,
+    Event,
+    MessageAdded,
+    TypingStarted,
+)
+from backend.services.agent_desk import AgentDeskService
+
+DESKTOP_ROOT = '/agent'
+
+
+class AgentDesktop:
+    def __init__(self, desk: AgentDeskService, extensions: DesktopExtensions, username: str) -> None:
+        self._desk, self._extensions, self._username = desk, extensions, username
+        self._desk_id = ''
+        self._view: ContactView | None = None
+        self._unread: set[str] = set()
+
+    def build(self) -> None:
+        agent = self._desk.agent(self._username)
+        dark = ui.dark_mode().bind_value(app.storage.user, 'dark_mode')
+        with ui.header().classes('items-center gap-3 bg-primary'):
+            ui.label('Agent desktop').classes('text-lg font-bold')
+            ui.space()
+            ui.label(agent.display_name).classes('text-sm').props('data-testid=agent-name')
+            ui.link('Demo website', '/', new_tab=True).classes('text-white text-sm').props('data-testid=demo-link')
+            ui.button(icon='dark_mode', on_click=dark.toggle).props('flat round color=white data-testid=dark-mode') \
+                .tooltip('Dark mode')
+            ui.button('Log out', icon='logout', on_click=self._logout).props('flat color=white data-testid=logout')
+        with ui.left_drawer(value=True, fixed=True).props('width=320 bordered').classes('p-3'):
+            self.ccp = CcpPanel(on_status=self._set_status, on_accept=self._accept, on_reject=self._reject,
+                                on_open=self._open)
+        ui.sub_pages({'/': self._home, '/contact/{contact_id}': self._contact_page}, root_path=DESKTOP_ROOT) \
+            .classes('w-full')
+        with ui.dialog().props('persistent') as self.taken_over, ui.card():
+            ui.label('Your desktop is open in another tab.').classes('text-lg')
+            ui.label('Only one tab can handle contacts at a time.').classes('text-sm')
+            ui.button('Use this tab', on_click=self._take_back).props('data-testid=use-here')
+        self._desk_id = self._desk.open_desktop(self._username)
+        subscription = self._desk.subscribe(self._username, self._on_event)
+        client = ui.context.client
+        client.on_delete(subscription.close)
+        client.on_delete(lambda: self._desk.close_desktop(self._username, self._desk_id))
+        self._refresh()
+
+    # views
+
+    def _home(self) -> None:
+        self._view = None
+        with ui.column().classes('p-6 gap-2'):
+            ui.label('No contact selected').classes('text-xl')
+            ui.label('Set your status to Available to receive chats; accepted chats appear on the left.') \
+                .classes('text-grey-8')
+
+    def _contact_page(self, contact_id: str) -> None:
+        try:
+            contact = self._desk.contact(self._username, contact_id)
+        except DomainError as error:
+            self._view = None
+            ui.label(str(error)).classes('p-6 text-lg').props('data-testid=contact-missing')
+            return
+        self._unread.discard(contact_id)
+        self._view = ContactView(self._desk, self._desk.agent(self._username), contact, self._extensions,
+                                 guard=self._active, on_cleared=lambda: ui.navigate.to(DESKTOP_ROOT))
+        self._refresh_contacts()
+
+    # events
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, DesktopTakenOver):
+            if event.desk_id == self._desk_id:
+                self.taken_over.open()
+            return
+        if isinstance(event, AgentChanged):
+            self.ccp.show_agent(event.agent)
+            return
+        view = self._view
+        if isinstance(event, MessageAdded):
+            if view is not None and view.contact_id == event.contact_id:
+                view.transcript.show([event.message])
+            elif event.message.role is ParticipantRole.CUSTOMER:
+                self._unread.add(event.contact_id)
+                self._refresh_contacts()
+        elif isinstance(event, TypingStarted):
+            if view is not None and view.contact_id == event.contact_id:
+                view.transcript.show_typing()
+        elif isinstance(event, ContactChanged):
+            if view is not None and view.contact_id == event.contact.contact_id:
+                view.show_state(event.contact.state)
+            self._refresh()
+
+    def _refresh(self) -> None:
+        self.ccp.show_agent(self._desk.agent(self._username))
+        offer = self._desk.offer(self._username)
+        if offer is None:
+            self.ccp.hide_offer()
+        else:
+            self.ccp.show_offer(*offer)
+        self._refresh_contacts()
+
+    def _refresh_contacts(self) -> None:
+        current = self._view.contact_id if self._view is not None else None
+        self.ccp.show_contacts(self._desk.contacts(self._username), self._unread, current)
+
+    # actions
+
+    def _active(self) -> bool:
+        if self._desk.is_active(self._username, self._desk_id):
+            return True
+        self.taken_over.open()
+        return False
+
+    def _take_back(self) -> None:
+        self._desk_id = self._desk.open_desktop(self._username)
+        self.taken_over.close()
+        self._refresh()
+
+    def _set_status(self, status: AgentStatus) -> None:
+        if self._active():
+            self._try(lambda: self._desk.set_status(self._username, status))
+
+    def _accept(self) -> None:
+        offer = self._desk.offer(self._username)
+        if offer is not None and self._active() and self._try(lambda: self._desk.accept(self._username,
+                                                                                          offer[0].contact_id)):
+            self._open(offer[0].contact_id)
+
+    def _reject(self) -> None:
+        offer = self._desk.offer(self._username)
+        if offer is not None and self._active():
+            self._try(lambda: self._desk.reject(self._username, offer[0].contact_id))
+
+    def _open(self, contact_id: str) -> None:
+        ui.navigate.to(f'{DESKTOP_ROOT}/contact/{contact_id}')
+
+    def _logout(self) -> None:
+        if self._try(lambda: self._desk.logout(self._username, self._desk_id)):
+            app.storage.user.clear()
+            ui.navigate.to('/agent/login')
+
+    def _try(self, action: Callable[[], object]) -> bool:
+        try:
+            action()
+        except DomainError as error:
+            ui.notify(str(error), type='negative')
+            return False
+        self._refresh()
+        return True
+

@@ -1,0 +1,33 @@
+"""Agent routes: login and the desktop (one page; its inner views are sub-pages so nothing reloads)."""
+
+from __future__ import annotations
+
+from fastapi.responses import RedirectResponse
+from nicegui import app, ui
+
+from agent_ui.auth import LOGIN_PATH, register_login_page, signed_in_username
+from agent_ui.desktop import AgentDesktop
+from agent_ui.extensions import DesktopExtensions
+from backend.container import Services
+from backend.domain.errors import NotFound
+
+AGENT_RECONNECT_SECONDS = 60
+
+
+def register(services: Services, extensions: DesktopExtensions) -> None:
+    register_login_page(services.accounts)
+
+    def desktop() -> RedirectResponse | None:
+        username = signed_in_username()
+        if username is None:
+            return RedirectResponse(LOGIN_PATH)
+        try:
+            services.agent_desk.load_agent(username)
+        except NotFound:  # the account was removed while the session cookie lived on
+            app.storage.user.clear()
+            return RedirectResponse(LOGIN_PATH)
+        AgentDesktop(services.agent_desk, extensions, username).build()
+        return None
+
+    ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
+    ui.page('/agent/{_:path}', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)

@@ -1,0 +1,191 @@
+"""SQLite (WAL) storage for local mode: agents, contacts, attributes, transcripts and customer sessions.
+
+Writes commit before returning, so a message that was acknowledged survives ``kill -9``. WAL with
+``synchronous=NORMAL`` keeps commits in the OS cache (crash-safe for the process, fast for chat).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+from backend.domain.model import (
+    Agent,
+    AgentStatus,
+    Contact,
+    ContactState,
+    Message,
+    MessageKind,
+    ParticipantRole,
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS agents (
+    username TEXT PRIMARY KEY,
+    display_name TEXT NOT NULL,
+    agent_id TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    routing_queues TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_since REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS contacts (
+    contact_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    customer_name TEXT NOT NULL,
+    customer_email TEXT NOT NULL,
+    attributes TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    queue_id TEXT,
+    enqueued_at REAL,
+    agent_username TEXT,
+    customer_queue_flow TEXT,
+    initiated_at REAL NOT NULL,
+    connected_at REAL,
+    ended_at REAL,
+    end_reason TEXT,
+    channel TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS contacts_open ON contacts (state) WHERE state != 'ended';
+CREATE TABLE IF NOT EXISTS messages (
+    contact_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    role TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    PRIMARY KEY (contact_id, seq)
+);
+CREATE TABLE IF NOT EXISTS customer_sessions (
+    session_hash TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL
+);
+"""
+
+
+class SqliteStore:
+    """One connection guarded by a lock; every public method is one short transaction."""
+
+    def __init__(self, path: Path | str) -> None:
+        if str(path) != ':memory:':
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._lock = threading.Lock()
+        self._db.execute('PRAGMA journal_mode=WAL')
+        self._db.execute('PRAGMA synchronous=NORMAL')
+        self._db.execute('PRAGMA foreign_keys=ON')
+        self._db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # agents
+
+    def add_agent(self, agent: Agent) -> None:
+        with self._lock:
+            self._db.execute(
+                'INSERT INTO agents VALUES (?, ?, ?, ?, ?, ?, ?)',
+                (agent.username, agent.display_name, agent.agent_id, agent.password_hash,
+                 json.dumps(list(agent.routing_queues)), agent.status.value, agent.status_since),
+            )
+
+    def get_agent(self, username: str) -> Agent | None:
+        with self._lock:
+            row = self._db.execute('SELECT * FROM agents WHERE username = ?', (username,)).fetchone()
+        return _agent(row) if row else None
+
+    def list_agents(self) -> list[Agent]:
+        with self._lock:
+            rows = self._db.execute('SELECT * FROM agents ORDER BY username').fetchall()
+        return [_agent(row) for row in rows]
+
+    def set_password_hash(self, username: str, password_hash: str) -> None:
+        with self._lock:
+            self._db.execute('UPDATE agents SET password_hash = ? WHERE username = ?', (password_hash, username))
+
+    def set_agent_status(self, username: str, status: AgentStatus, since: float) -> None:
+        with self._lock:
+            self._db.execute('UPDATE agents SET status = ?, status_since = ? WHERE username = ?',
+                             (status.value, since, username))
+
+    # contacts
+
+    def save_contact(self, contact: Contact) -> None:
+        with self._lock:
+            self._db.execute(
+                'INSERT OR REPLACE INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                (contact.contact_id, contact.state.value, contact.customer_name, contact.customer_email,
+                 json.dumps(contact.attributes), contact.priority, contact.queue_id, contact.enqueued_at,
+                 contact.agent_username, contact.customer_queue_flow, contact.initiated_at, contact.connected_at,
+                 contact.ended_at, contact.end_reason, contact.channel),
+            )
+
+    def get_contact(self, contact_id: str) -> Contact | None:
+        with self._lock:
+            row = self._db.execute('SELECT * FROM contacts WHERE contact_id = ?', (contact_id,)).fetchone()
+        return _contact(row) if row else None
+
+    def open_contacts(self) -> list[Contact]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM contacts WHERE state != 'ended' ORDER BY initiated_at").fetchall()
+        return [_contact(row) for row in rows]
+
+    def append_message(self, contact_id: str, role: ParticipantRole, display_name: str, text: str,
+                       kind: MessageKind, created_at: float) -> Message:
+        with self._lock:
+            self._db.execute('BEGIN IMMEDIATE')
+            try:
+                (last,) = self._db.execute('SELECT COALESCE(MAX(seq), 0) FROM messages WHERE contact_id = ?',
+                                           (contact_id,)).fetchone()
+                seq = last + 1
+                self._db.execute('INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)',
+                                 (contact_id, seq, role.value, display_name, text, kind.value, created_at))
+                self._db.execute('COMMIT')
+            except BaseException:
+                self._db.execute('ROLLBACK')
+                raise
+        return Message(contact_id=contact_id, seq=seq, role=role, display_name=display_name, text=text,
+                       created_at=created_at, kind=kind)
+
+    def transcript(self, contact_id: str) -> list[Message]:
+        with self._lock:
+            rows = self._db.execute('SELECT * FROM messages WHERE contact_id = ? ORDER BY seq', (contact_id,)).fetchall()
+        return [
+            Message(contact_id=row['contact_id'], seq=row['seq'], role=ParticipantRole(row['role']),
+                    display_name=row['display_name'], text=row['text'], created_at=row['created_at'],
+                    kind=MessageKind(row['kind']))
+            for row in rows
+        ]
+
+    # customer sessions
+
+    def bind_session(self, session_hash: str, contact_id: str) -> None:
+        with self._lock:
+            self._db.execute('INSERT OR REPLACE INTO customer_sessions VALUES (?, ?)', (session_hash, contact_id))
+
+    def contact_for_session(self, session_hash: str) -> str | None:
+        with self._lock:
+            row = self._db.execute('SELECT contact_id FROM customer_sessions WHERE session_hash = ?',
+                                   (session_hash,)).fetchone()
+        return row['contact_id'] if row else None
+
+
+def _agent(row: sqlite3.Row) -> Agent:
+    return Agent(username=row['username'], display_name=row['display_name'], agent_id=row['agent_id'],
+                 password_hash=row['password_hash'], routing_queues=tuple(json.loads(row['routing_queues'])),
+                 status=AgentStatus(row['status']), status_since=row['status_since'])
+
+
+def _contact(row: sqlite3.Row) -> Contact:
+    return Contact(contact_id=row['contact_id'], state=ContactState(row['state']),
+                   customer_name=row['customer_name'], customer_email=row['customer_email'],
+                   attributes=json.loads(row['attributes']), priority=row['priority'], queue_id=row['queue_id'],
+                   enqueued_at=row['enqueued_at'], agent_username=row['agent_username'],
+                   customer_queue_flow=row['customer_queue_flow'], initiated_at=row['initiated_at'],
+                   connected_at=row['connected_at'], ended_at=row['ended_at'], end_reason=row['end_reason'],
+                   channel=row['channel'])

@@ -1,0 +1,96 @@
+"""In-process publish/subscribe: how the engine pushes changes to open pages (no polling).
+
+Callbacks run synchronously on the publisher's event loop, so they must only schedule work (update an element,
+put into a queue). A failing subscriber is logged and never breaks the publisher or other subscribers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from backend.domain.model import Agent, Contact, Message, ParticipantRole
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageAdded:
+    contact_id: str
+    message: Message
+
+
+@dataclass(frozen=True, slots=True)
+class TypingStarted:
+    contact_id: str
+    role: ParticipantRole
+
+
+@dataclass(frozen=True, slots=True)
+class ContactChanged:
+    """State, queue, agent or attributes of a contact changed; carries a snapshot."""
+
+    contact: Contact
+    offer_expires_at: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AgentChanged:
+    agent: Agent
+
+
+@dataclass(frozen=True, slots=True)
+class DesktopTakenOver:
+    """Another tab opened this agent's desktop; the older tab stops acting."""
+
+    username: str
+    desk_id: str
+
+
+Event = MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver
+Callback = Callable[[Event], None]
+
+
+def contact_topic(contact_id: str) -> str:
+    return f'contact/{contact_id}'
+
+
+def agent_topic(username: str) -> str:
+    return f'agent/{username}'
+
+
+class Subscription:
+    def __init__(self, bus: EventBus, topic: str, callback: Callback) -> None:
+        self._bus, self.topic, self.callback = bus, topic, callback
+
+    def close(self) -> None:
+        self._bus._remove(self)
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._subscribers: dict[str, list[Subscription]] = defaultdict(list)
+
+    def subscribe(self, topic: str, callback: Callback) -> Subscription:
+        subscription = Subscription(self, topic, callback)
+        self._subscribers[topic].append(subscription)
+        return subscription
+
+    def publish(self, topic: str, event: Event) -> None:
+        for subscription in tuple(self._subscribers.get(topic, ())):
+            try:
+                subscription.callback(event)
+            except Exception:
+                log.exception('event subscriber failed topic=%s event=%s', topic, type(event).__name__)
+
+    def subscriber_count(self, topic: str) -> int:
+        return len(self._subscribers.get(topic, ()))
+
+    def _remove(self, subscription: Subscription) -> None:
+        subscribers = self._subscribers.get(subscription.topic)
+        if subscribers and subscription in subscribers:
+            subscribers.remove(subscription)
+            if not subscribers:
+                del self._subscribers[subscription.topic]

@@ -1,0 +1,16 @@
+"""Customer routes: the company website with its chat launcher."""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from backend.container import Services
+from customer_ui.website import CustomerWebsite
+
+CUSTOMER_RECONNECT_SECONDS = 30
+
+
+def register(services: Services) -> None:
+    @ui.page('/', title=services.settings.company_name, reconnect_timeout=CUSTOMER_RECONNECT_SECONDS)
+    async def website() -> None:
+        await CustomerWebsite(services.settings, services.customer_chat).build()

@@ -1,0 +1,85 @@
+"""The demo company website: a branded page with a floating "Video call now" launcher that opens the chat.
+
+The page stays light until the launcher is used (form and chat are built on demand), because a contact centre's
+website has many idle visitors for every one who starts a chat.
+"""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from backend.config import Settings
+from backend.domain.errors import DomainError
+from backend.services.customer_chat import CustomerChatService
+from customer_ui.chat_panel import CustomerChatPanel
+from customer_ui.start_form import StartForm
+
+
+class CustomerWebsite:
+    def __init__(self, settings: Settings, chat: CustomerChatService) -> None:
+        self._settings, self._chat = settings, chat
+        self._session_key = ''
+        self._chat_panel: CustomerChatPanel | None = None
+
+    async def build(self) -> None:
+        settings = self._settings
+        ui.colors(primary=settings.brand_primary_color, accent=settings.brand_accent_color)
+        with ui.header().classes('items-center justify-between bg-primary'):
+            with ui.row().classes('items-center gap-2'):
+                if settings.brand_logo_url:
+                    ui.image(settings.brand_logo_url).classes('w-8 h-8')
+                ui.label(settings.company_name).classes('text-xl font-bold').props('data-testid=company-name')
+            ui.label(settings.company_tagline).classes('text-sm opacity-80 max-sm:hidden')
+        with ui.column().classes('w-full max-w-3xl mx-auto p-6 gap-4'):
+            ui.label(f'Welcome to {settings.company_name}').classes('text-3xl font-bold')
+            ui.label(settings.welcome_text).classes('text-lg text-grey-8')
+            with ui.row().classes('gap-4 flex-wrap'):
+                for title, text in (('Accounts', 'Open and manage your accounts online.'),
+                                    ('Cards', 'Freeze, unfreeze and order cards in seconds.'),
+                                    ('Help', 'Our agents are a click away, by chat or video.')):
+                    with ui.card().classes('w-52'):
+                        ui.label(title).classes('font-medium')
+                        ui.label(text).classes('text-sm text-grey-8')
+        self.panel = ui.card().classes('fixed z-50 bottom-0 right-0 w-full sm:w-96 sm:bottom-24 sm:right-6 p-4') \
+            .props('data-testid=chat-window')
+        self.panel.set_visibility(False)
+        self.launcher = ui.button(settings.launcher_text, icon='video_call', on_click=self._toggle) \
+            .classes('fixed z-50 bottom-6 right-6').props('rounded size=lg data-testid=launcher')
+        await ui.context.client.connected()
+        self._session_key = ui.context.client.tab_id or ''
+        if self._chat.current_contact(self._session_key) is not None:
+            self._show_chat()
+
+    def _toggle(self) -> None:
+        if not self.panel.visible and self._chat_panel is None and not list(self.panel):
+            with self.panel:
+                StartForm(self._start)
+        self.panel.set_visibility(not self.panel.visible)
+
+    async def _start(self, name: str, email: str, reference: str) -> str | None:
+        try:
+            await self._chat.start_chat(self._session_key, name=name, email=email, reference=reference)
+        except DomainError as error:
+            return str(error)
+        self._show_chat()
+        return None
+
+    def _show_chat(self) -> None:
+        contact = self._chat.current_contact(self._session_key)
+        if contact is None:
+            return
+        if self._chat_panel is not None:
+            self._chat_panel.close()
+        self.panel.clear()
+        with self.panel:
+            self._chat_panel = CustomerChatPanel(self._chat, self._session_key, contact,
+                                                 on_new_chat=self._new_chat)
+        self.panel.set_visibility(True)
+
+    def _new_chat(self) -> None:
+        if self._chat_panel is not None:
+            self._chat_panel.close()
+            self._chat_panel = None
+        self.panel.clear()
+        with self.panel:
+            StartForm(self._start)

@@ -1,0 +1,15 @@
+"""UI tests run the real app (SQLite in a temp dir) under NiceGUI's simulated User."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path, monkeypatch, request) -> None:
+    """Give every test its own database; ``@pytest.mark.vce_settings(key=value)`` overrides settings."""
+    monkeypatch.setenv('VCE_DATA_DIR', str(tmp_path / 'data'))
+    monkeypatch.setenv('VCE_OFFER_TIMEOUT_SECONDS', '20')
+    for marker in request.node.iter_markers('vce_settings'):
+        for key, value in marker.kwargs.items():
+            monkeypatch.setenv(f'VCE_{key.upper()}', str(value))

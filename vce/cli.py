@@ -1,0 +1,135 @@
+"""The ``vce`` command: run the product, manage local agents, check flows."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from backend.config import Settings
+from backend.domain.errors import DomainError
+
+app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
+agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
+flows_app = typer.Typer(help='Amazon Connect flow-language files.', no_args_is_help=True)
+app.add_typer(agents_app, name='agents')
+app.add_typer(flows_app, name='flows')
+
+DEMO_AGENT = ('demo', 'Demo Agent', 'demo-agent-pass')
+
+
+def main() -> None:
+    app()
+
+
+@app.command()
+def demo(port: Annotated[int, typer.Option(help='HTTP port')] = 8080,
+         host: Annotated[str, typer.Option(help='Interface to listen on')] = '127.0.0.1') -> None:
+    """Run local mode with a demo agent account (created if missing) and print the URLs and login."""
+    settings = _settings(demo=True, port=port, host=host)
+    accounts = _accounts(settings)
+    username, display_name, password = DEMO_AGENT
+    if not any(a.username == username for a in accounts.list_agents()):
+        accounts.add_agent(username, display_name, password)
+    base = f'http://{"127.0.0.1" if host in ("0.0.0.0", "::") else host}:{port}'
+    typer.echo(f'\n  Customer website: {base}/\n  Agent desktop:    {base}/agent\n'
+               f'  Agent login:      {username} / {password}  (demo account; change it with `vce agents passwd {username}`)\n')
+    _serve(settings)
+
+
+@app.command()
+def serve() -> None:
+    """Run with the settings from VCE_* environment variables / .env (refuses the demo storage secret)."""
+    _serve(_settings())
+
+
+@agents_app.command('add')
+def agents_add(username: str,
+               name: Annotated[str, typer.Option('--name', help='Name shown to customers')],
+               password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                                     envvar='VCE_NEW_AGENT_PASSWORD')]) -> None:
+    """Create a local agent account."""
+    agent = _run(lambda: _accounts(_settings(demo=True)).add_agent(username, name, password))
+    typer.echo(f'Created agent {agent.username} ({agent.display_name}).')
+
+
+@agents_app.command('list')
+def agents_list() -> None:
+    """List local agent accounts."""
+    agents = _accounts(_settings(demo=True)).list_agents()
+    if not agents:
+        typer.echo('No agents yet. Create one with: vce agents add USERNAME --name "Full Name"')
+    for agent in agents:
+        typer.echo(f'{agent.username:20} {agent.display_name:30} {agent.status.value}')
+
+
+@agents_app.command('passwd')
+def agents_passwd(username: str,
+                  password: Annotated[str, typer.Option(prompt='New password', hide_input=True,
+                                                        confirmation_prompt=True, envvar='VCE_NEW_AGENT_PASSWORD')]
+                  ) -> None:
+    """Change a local agent's password."""
+    _run(lambda: _accounts(_settings(demo=True)).change_password(username, password))
+    typer.echo(f'Password changed for {username}.')
+
+
+@flows_app.command('check')
+def flows_check(files: Annotated[list[Path], typer.Argument(help='Flow JSON files')]) -> None:
+    """Validate flow-language files offline, exactly as the engine does before loading them."""
+    from backend.flows import check_flow_file
+
+    failed = False
+    for file in files:
+        problems = check_flow_file(file)
+        if problems:
+            failed = True
+            typer.echo(f'{file}: INVALID', err=True)
+            for problem in problems:
+                typer.echo(f'  - {problem}', err=True)
+        else:
+            typer.echo(f'{file}: OK')
+    raise typer.Exit(1 if failed else 0)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        for problem in error.errors():
+            typer.echo(f'Configuration error: {problem["msg"].removeprefix("Value error, ")}', err=True)
+        raise typer.Exit(2) from None
+
+
+def _accounts(settings: Settings):  # type: ignore[no-untyped-def]
+    from backend.container import build_accounts
+
+    return build_accounts(settings)
+
+
+def _run(action):  # type: ignore[no-untyped-def]
+    try:
+        return action()
+    except DomainError as error:
+        typer.echo(f'Error: {error}', err=True)
+        raise typer.Exit(1) from None
+
+
+def _serve(settings: Settings) -> None:
+    logging.basicConfig(level=os.environ.get('VCE_LOG_LEVEL', 'INFO'),
+                        format='%(asctime)s %(levelname)s %(name)s %(message)s')
+    from backend.flows import InvalidFlowError
+    from vce.web import run
+
+    try:
+        run(settings)
+    except InvalidFlowError as error:
+        typer.echo(f'Refusing to start: {error}', err=True)
+        raise typer.Exit(2) from None
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    main()

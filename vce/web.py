@@ -1,0 +1,43 @@
+"""The web process: one NiceGUI app serving the customer website at / and the agent desktop at /agent."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from fastapi.responses import JSONResponse
+from nicegui import app, ui
+
+import agent_ui.pages
+import customer_ui.pages
+from agent_ui.auth import AgentAuthMiddleware
+from agent_ui.extensions import DesktopExtensions
+from backend.config import Settings
+from backend.container import Services, build_services
+
+ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
+
+log = logging.getLogger('vce')
+
+
+def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
+    """Register routes, static files and lifecycle hooks on NiceGUI's app (call before ``ui.run``)."""
+    app.add_static_files('/assets', ASSETS_DIR)
+    app.add_middleware(AgentAuthMiddleware)
+    app.on_startup(services.start)
+    app.on_shutdown(services.stop)
+
+    @app.get('/healthz')
+    def healthz() -> JSONResponse:
+        return JSONResponse({'status': 'ok', 'mode': services.settings.mode})
+
+    customer_ui.pages.register(services)
+    agent_ui.pages.register(services, extensions or DesktopExtensions())
+
+
+def run(settings: Settings, extensions: DesktopExtensions | None = None) -> None:
+    """Build the services for these settings and serve until stopped."""
+    create_app(build_services(settings), extensions)
+    ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
+           storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
+           favicon='🎥', reconnect_timeout=10)
