@@ -80,19 +80,15 @@ def agents_passwd(username: str,
 @flows_app.command('check')
 def flows_check(files: Annotated[list[Path], typer.Argument(help='Flow JSON files')]) -> None:
     """Validate flow-language files offline, exactly as the engine does before loading them."""
-    from backend.flows import check_flow_file
+    from backend.flows import check_flow_files
 
-    failed = False
-    for file in files:
-        problems = check_flow_file(file)
-        if problems:
-            failed = True
-            typer.echo(f'{file}: INVALID', err=True)
-            for problem in problems:
-                typer.echo(f'  - {problem}', err=True)
-        else:
-            typer.echo(f'{file}: OK')
-    raise typer.Exit(1 if failed else 0)
+    problems = check_flow_files(files)
+    for problem in problems:
+        typer.echo(f'  - {problem}', err=True)
+    if problems:
+        typer.echo(f'INVALID: {len(problems)} problem(s) in {len(files)} file(s).', err=True)
+        raise typer.Exit(1)
+    typer.echo(f'OK: {len(files)} flow file(s) valid.')
 
 
 def _settings(**overrides: object) -> Settings:
