@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 from nicegui import ui
 
+from agent_ui.extensions import ContactPanelContext, DesktopExtensions
 from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Contact, ContactState, ParticipantRole
 from backend.domain.validation import MAX_MESSAGE_LENGTH
 from backend.services.agent_desk import AgentDeskService
-from agent_ui.extensions import ContactPanelContext, DesktopExtensions
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.typing_throttle import TypingThrottle
 

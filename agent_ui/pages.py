@@ -8,8 +8,8 @@ from nicegui import app, ui
 from agent_ui.auth import LOGIN_PATH, register_login_page, signed_in_username
 from agent_ui.desktop import AgentDesktop
 from agent_ui.extensions import DesktopExtensions
-from backend.container import Services
 from backend.domain.errors import NotFound
+from backend.services.bundle import Services
 
 AGENT_RECONNECT_SECONDS = 60
 

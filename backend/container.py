@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from backend.config import Settings
@@ -12,6 +10,7 @@ from backend.events import EventBus
 from backend.flows import load_flow_library
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
+from backend.services.bundle import Services
 from backend.services.customer_chat import CustomerChatService, NoReferences
 
 if TYPE_CHECKING:
@@ -19,19 +18,6 @@ if TYPE_CHECKING:
     from backend.adapters.local.sqlite_store import SqliteStore
 
 log = logging.getLogger('vce')
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """What the UIs may use: services only, never adapters."""
-
-    settings: Settings
-    bus: EventBus
-    accounts: AccountService
-    customer_chat: CustomerChatService
-    agent_desk: AgentDeskService
-    start: Callable[[], Awaitable[None]]
-    stop: Callable[[], Awaitable[None]]
 
 
 def build_accounts(settings: Settings) -> AccountService:
@@ -58,7 +44,6 @@ def build_services(settings: Settings) -> Services:
         offer_timeout=settings.offer_timeout_seconds))
     return Services(
         settings=settings,
-        bus=bus,
         accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
         customer_chat=CustomerChatService(engine, store, NoReferences(), bus),
         agent_desk=AgentDeskService(engine, bus),

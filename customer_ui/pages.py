@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from backend.container import Services
+from backend.services.bundle import Services
 from customer_ui.website import CustomerWebsite
 
 CUSTOMER_RECONNECT_SECONDS = 30

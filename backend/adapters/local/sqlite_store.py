@@ -154,7 +154,8 @@ class SqliteStore:
 
     def transcript(self, contact_id: str) -> list[Message]:
         with self._lock:
-            rows = self._db.execute('SELECT * FROM messages WHERE contact_id = ? ORDER BY seq', (contact_id,)).fetchall()
+            rows = self._db.execute('SELECT * FROM messages WHERE contact_id = ? ORDER BY seq',
+                                    (contact_id,)).fetchall()
         return [
             Message(contact_id=row['contact_id'], seq=row['seq'], role=ParticipantRole(row['role']),
                     display_name=row['display_name'], text=row['text'], created_at=row['created_at'],

@@ -187,6 +187,7 @@ class LocalContactCentre:
         log.info('contact.connected contact=%s agent=%s', contact_id, username)
         self._publish(contact, ContactChanged(self._snapshot(contact)))
         self._add_event(contact, f'{self._agent(username).display_name} joined the chat.')
+        self._dispatch()  # the agent may have room for another chat
         return self._snapshot(contact)
 
     def reject(self, username: str, contact_id: str) -> None:

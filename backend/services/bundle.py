@@ -1,0 +1,23 @@
+"""The set of services a UI may use; built by the composition root (backend.container)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from backend.config import Settings
+from backend.services.accounts import AccountService
+from backend.services.agent_desk import AgentDeskService
+from backend.services.customer_chat import CustomerChatService
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the UIs may use: services only, never adapters."""
+
+    settings: Settings
+    accounts: AccountService
+    customer_chat: CustomerChatService
+    agent_desk: AgentDeskService
+    start: Callable[[], Awaitable[None]]
+    stop: Callable[[], Awaitable[None]]

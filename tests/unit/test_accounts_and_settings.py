@@ -1,0 +1,60 @@
+"""Local agent accounts (argon2) and the settings' refusal of the demo secret."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from backend.adapters.local.passwords import Argon2PasswordHasher
+from backend.adapters.local.sqlite_store import SqliteStore
+from backend.config import Settings
+from backend.domain.errors import InvalidInput, NotFound
+from backend.services.accounts import AccountService
+
+
+@pytest.fixture
+def accounts() -> AccountService:
+    return AccountService(SqliteStore(':memory:'), Argon2PasswordHasher(), 'BasicQueue')
+
+
+def test_add_and_authenticate(accounts):
+    agent = accounts.add_agent('Ann', 'Ann Agent', 'correct horse')
+    assert agent.username == 'ann'
+    assert agent.password_hash.startswith('$argon2id$')
+    assert 'correct horse' not in agent.password_hash
+    assert accounts.authenticate('ann', 'correct horse').username == 'ann'
+    assert accounts.authenticate('ANN ', 'correct horse').username == 'ann'
+    assert accounts.authenticate('ann', 'wrong password') is None
+    assert accounts.authenticate('nobody', 'correct horse') is None
+
+
+def test_bad_accounts_are_refused(accounts):
+    accounts.add_agent('ann', 'Ann', 'long enough')
+    with pytest.raises(InvalidInput, match='already exists'):
+        accounts.add_agent('ann', 'Another Ann', 'long enough')
+    with pytest.raises(InvalidInput, match='at least 8'):
+        accounts.add_agent('bob', 'Bob', 'short')
+    with pytest.raises(InvalidInput, match='Usernames use'):
+        accounts.add_agent('bad name!', 'Bob', 'long enough')
+    assert [a.username for a in accounts.list_agents()] == ['ann']
+
+
+def test_change_password(accounts):
+    accounts.add_agent('ann', 'Ann', 'first password')
+    accounts.change_password('ann', 'second password')
+    assert accounts.authenticate('ann', 'first password') is None
+    assert accounts.authenticate('ann', 'second password') is not None
+    with pytest.raises(NotFound):
+        accounts.change_password('nobody', 'whatever123')
+
+
+def test_settings_refuse_the_demo_secret_outside_demo(monkeypatch):
+    monkeypatch.delenv('VCE_STORAGE_SECRET', raising=False)
+    with pytest.raises(ValidationError, match='VCE_STORAGE_SECRET is still the built-in demo value'):
+        Settings(demo=False)
+    assert Settings(demo=True).mode == 'local'
+    monkeypatch.setenv('VCE_STORAGE_SECRET', 'a-real-secret-of-enough-length')
+    assert Settings(demo=False).storage_secret.get_secret_value() == 'a-real-secret-of-enough-length'
+    monkeypatch.setenv('VCE_STORAGE_SECRET', 'short')
+    with pytest.raises(ValidationError, match='at least 16'):
+        Settings(demo=False)
