@@ -46,6 +46,7 @@ def register_login_page(accounts: AccountService) -> None:
     def login(redirect_to: str | None = None) -> RedirectResponse | None:
         if signed_in_username():
             return RedirectResponse(_safe_redirect(redirect_to))
+        session = app.storage.user  # captured while this page's request is current
 
         def try_login() -> None:
             agent = accounts.authenticate(username.value or '', password.value or '')
@@ -53,7 +54,7 @@ def register_login_page(accounts: AccountService) -> None:
                 error.set_text('Wrong username or password.')
                 log.info('agent.login_failed')
                 return
-            app.storage.user.update(username=agent.username, display_name=agent.display_name)
+            session.update(username=agent.username, display_name=agent.display_name)
             log.info('agent.logged_in agent=%s', agent.username)
             ui.navigate.to(_safe_redirect(redirect_to))
 

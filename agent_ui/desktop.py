@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from nicegui import app, ui
 
+from agent_ui.auth import LOGIN_PATH
 from agent_ui.ccp_panel import CcpPanel
 from agent_ui.contact_view import ContactView
 from agent_ui.extensions import DesktopExtensions
@@ -33,7 +34,8 @@ class AgentDesktop:
 
     def build(self) -> None:
         agent = self._desk.agent(self._username)
-        dark = ui.dark_mode().bind_value(app.storage.user, 'dark_mode')
+        self._session = app.storage.user  # captured while the page's request is current, for later handlers
+        dark = ui.dark_mode().bind_value(self._session, 'dark_mode')
         with ui.header().classes('items-center gap-3 bg-primary'):
             ui.label('Agent desktop').classes('text-lg font-bold')
             ui.space()
@@ -150,8 +152,8 @@ class AgentDesktop:
 
     def _logout(self) -> None:
         if self._try(lambda: self._desk.logout(self._username, self._desk_id)):
-            app.storage.user.clear()
-            ui.navigate.to('/agent/login')
+            self._session.clear()
+            ui.navigate.to(LOGIN_PATH)
 
     def _try(self, action: Callable[[], object]) -> bool:
         try:

@@ -13,3 +13,16 @@ def _isolated_settings(tmp_path, monkeypatch, request) -> None:
     for marker in request.node.iter_markers('vce_settings'):
         for key, value in marker.kwargs.items():
             monkeypatch.setenv(f'VCE_{key.upper()}', str(value))
+
+
+@pytest.fixture(autouse=True)
+def _patient_should_see(monkeypatch) -> None:
+    """Wait up to 5 s (not NiceGUI's 0.3 s) for pushed updates: CI machines are noisy; a pass returns at once."""
+    from nicegui.testing import User
+
+    original = User.should_see
+
+    async def should_see(self, *args, retries: int = 50, **kwargs):  # type: ignore[no-untyped-def]
+        return await original(self, *args, retries=retries, **kwargs)
+
+    monkeypatch.setattr(User, 'should_see', should_see)

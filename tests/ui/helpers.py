@@ -1,0 +1,72 @@
+"""Helpers for User tests: find elements by their data-testid (the same ids the Playwright tests use)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from nicegui import ui
+from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
+
+from backend.config import Settings
+from backend.container import build_accounts
+
+AGENT_PASSWORD = 'agent-password'
+
+
+def create_agent(username: str = 'ann', display_name: str = 'Ann Agent') -> None:
+    """Create an agent in the test database (VCE_DATA_DIR is set per test) before the app starts."""
+    build_accounts(Settings(demo=True)).add_agent(username, display_name, AGENT_PASSWORD)
+
+
+def elements(user: User, testid: str) -> list[ui.element]:
+    assert user.client is not None
+    return [e for e in user.client.layout.descendants()
+            if e.props.get('data-testid') == testid and _visible(e)]
+
+
+def find(user: User, testid: str) -> UserInteraction:
+    found = elements(user, testid)
+    assert found, f'no visible element with data-testid={testid!r}'
+    return UserInteraction(user, set(found), None)
+
+
+async def wait_for(user: User, testid: str, timeout: float = 3.0) -> UserInteraction:
+    for _ in range(int(timeout / 0.05)):
+        if elements(user, testid):
+            return find(user, testid)
+        await asyncio.sleep(0.05)
+    return find(user, testid)
+
+
+def choose(user: User, testid: str, value: str) -> None:
+    (select,) = elements(user, testid)
+    assert user.client is not None
+    with user.client:
+        select.value = value  # type: ignore[attr-defined]
+
+
+async def login(user: User, username: str = 'ann', password: str = AGENT_PASSWORD) -> None:
+    await user.open('/agent/login')
+    find(user, 'username').type(username)
+    find(user, 'password').type(password)
+    find(user, 'login').click()
+    await user.should_see('My contacts')  # the login page navigates to the desktop by itself
+
+
+async def start_chat(user: User, name: str = 'Cara Customer', email: str = 'cara@example.com') -> None:
+    await user.open('/')
+    await user.should_see('Video call now')
+    find(user, 'launcher').click()
+    find(user, 'name').type(name)
+    find(user, 'email').type(email)
+    find(user, 'start-chat').click()
+    await user.should_see('Welcome to our video contact centre.')
+
+
+def _visible(element: ui.element) -> bool:
+    while element is not None:
+        if not element.visible:
+            return False
+        element = element.parent_slot.parent if element.parent_slot else None  # type: ignore[assignment]
+    return True
