@@ -54,10 +54,6 @@ class ChatTranscript(ui.column):
             self._typing.set_visibility(False)
         self._scroll.scroll_to(percent=1.0)
 
-    def clear(self) -> None:
-        self._messages.clear()
-        self._last_seq = 0
-
     def show_typing(self) -> None:
         self._typing_until = time.monotonic() + TYPING_SHOWN_SECONDS
         self._typing.set_visibility(True)
