@@ -112,3 +112,9 @@ async def test_ending_a_waiting_chat_offers_a_new_one(user: User) -> None:
     await user.should_see('This chat has ended')
     find(user, 'new-chat').click()
     await user.should_see('Start a video call')
+
+
+async def test_health_endpoint(user: User) -> None:
+    response = await user.http_client.get('/healthz')
+    assert response.status_code == 200
+    assert response.json() == {'status': 'ok', 'mode': 'local'}

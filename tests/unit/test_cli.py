@@ -1,0 +1,85 @@
+"""The `vce` command: agents and flow checking (serving is covered by the e2e tests)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from backend.config import PROJECT_ROOT, Settings
+from backend.container import build_services
+from backend.flows import InvalidFlowError
+from vce.cli import app
+
+runner = CliRunner()
+FLOWS = sorted(str(p) for p in (PROJECT_ROOT / 'contact_flows').glob('*.json'))
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv('VCE_DATA_DIR', str(tmp_path / 'data'))
+
+
+def test_agents_add_list_and_passwd():
+    result = runner.invoke(app, ['agents', 'add', 'ann', '--name', 'Ann Smith'], input='s3cret-pass\ns3cret-pass\n')
+    assert result.exit_code == 0, result.output
+    assert 'Created agent ann (Ann Smith).' in result.output
+    listing = runner.invoke(app, ['agents', 'list'])
+    assert 'ann' in listing.output and 'Ann Smith' in listing.output and 'Offline' in listing.output
+    result = runner.invoke(app, ['agents', 'passwd', 'ann'], input='n3w-password\nn3w-password\n')
+    assert result.exit_code == 0 and 'Password changed for ann.' in result.output
+    accounts = build_services(Settings(demo=True)).accounts
+    assert accounts.authenticate('ann', 'n3w-password') is not None
+    assert accounts.authenticate('ann', 's3cret-pass') is None
+
+
+def test_agents_add_refuses_bad_input_with_a_clear_message():
+    result = runner.invoke(app, ['agents', 'add', 'ann', '--name', 'Ann'], input='short\nshort\n')
+    assert result.exit_code == 1
+    assert 'Passwords need at least 8 characters.' in result.output
+    assert 'No agents yet' in runner.invoke(app, ['agents', 'list']).output
+    result = runner.invoke(app, ['agents', 'passwd', 'nobody'], input='whatever123\nwhatever123\n')
+    assert result.exit_code == 1 and "No agent named 'nobody'." in result.output
+
+
+def test_flows_check_accepts_the_shipped_flows():
+    result = runner.invoke(app, ['flows', 'check', *FLOWS])
+    assert result.exit_code == 0, result.output
+    assert 'OK: 2 flow file(s) valid.' in result.output
+
+
+def test_flows_check_reports_every_problem(tmp_path):
+    flow = json.loads((PROJECT_ROOT / 'contact_flows' / 'VideoCallEscalationChat.json').read_text())
+    flow['Actions'][0]['Type'] = 'PlayPromptOnMars'
+    broken = tmp_path / 'Broken.json'
+    broken.write_text(json.dumps(flow))
+    result = runner.invoke(app, ['flows', 'check', str(broken)])
+    assert result.exit_code == 1
+    assert "unknown action type 'PlayPromptOnMars'" in result.output
+    assert 'INVALID' in result.output
+
+
+def test_the_engine_refuses_an_invalid_flow_with_the_same_message(tmp_path, monkeypatch):
+    flows = tmp_path / 'flows'
+    flows.mkdir()
+    for path in FLOWS:
+        shutil.copy(path, flows)
+    chat = flows / 'VideoCallEscalationChat.json'
+    flow = json.loads(chat.read_text())
+    flow['Actions'][0]['Transitions']['NextAction'] = 'nowhere'
+    chat.write_text(json.dumps(flow))
+    checked = runner.invoke(app, ['flows', 'check', str(chat), str(flows / 'VideoCallEscalationQueue.json')])
+    monkeypatch.setenv('VCE_FLOWS_DIR', str(flows))
+    with pytest.raises(InvalidFlowError) as refused:
+        build_services(Settings(demo=True))
+    assert "transition to unknown action 'nowhere'" in str(refused.value)
+    assert "transition to unknown action 'nowhere'" in checked.output
+
+
+def test_serve_refuses_the_demo_secret(monkeypatch):
+    monkeypatch.delenv('VCE_STORAGE_SECRET', raising=False)
+    result = runner.invoke(app, ['serve'])
+    assert result.exit_code == 2
+    assert 'VCE_STORAGE_SECRET is still the built-in demo value' in result.output
