@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     chat_concurrency: int = Field(default=2, ge=1, le=10)
     offer_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    meeting_backend: Literal['local', 'chime'] = 'local'
+    ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
+    aws_region: str = 'us-east-1'
+    chime_media_region: str = 'us-east-1'
+
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
     brand_primary_color: str = '#1f5fa8'

@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 from backend.config import Settings
 from backend.events import EventBus
 from backend.flows import load_flow_library
+from backend.ports import MeetingProvider
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
 from backend.services.customer_chat import CustomerChatService, NoReferences
-
-if TYPE_CHECKING:
-    from backend.adapters.local.engine.contact_centre import LocalContactCentre
-    from backend.adapters.local.sqlite_store import SqliteStore
+from backend.services.meetings import MeetingService
 
 log = logging.getLogger('vce')
 
@@ -42,16 +39,28 @@ def build_services(settings: Settings) -> Services:
         inbound_flow=settings.inbound_chat_flow, standard_queue=settings.standard_queue,
         queue_max_contacts=settings.queue_max_contacts, chat_concurrency=settings.chat_concurrency,
         offer_timeout=settings.offer_timeout_seconds))
-    return Services(
-        settings=settings,
-        accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
-        customer_chat=CustomerChatService(engine, store, NoReferences(), bus),
-        agent_desk=AgentDeskService(engine, bus),
-        start=engine.start,
-        stop=lambda: _stop(engine, store),
-    )
+    customer_chat = CustomerChatService(engine, store, NoReferences(), bus)
+    agent_desk = AgentDeskService(engine, bus)
+    meetings = MeetingService(_meeting_provider(settings), store, engine, agent_desk, customer_chat, bus)
+
+    async def start() -> None:
+        await engine.start()
+        meetings.start()
+
+    async def stop() -> None:
+        await meetings.stop()
+        await engine.stop()
+        store.close()
+
+    return Services(settings=settings, accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
+                    customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, start=start, stop=stop)
 
 
-async def _stop(engine: LocalContactCentre, store: SqliteStore) -> None:
-    await engine.stop()
-    store.close()
+def _meeting_provider(settings: Settings) -> MeetingProvider:
+    if settings.meeting_backend == 'chime':
+        from backend.adapters.aws.chime_meetings import ChimeMeetingProvider
+
+        return ChimeMeetingProvider(region=settings.aws_region, media_region=settings.chime_media_region)
+    from backend.adapters.local.meetings import LocalMeetingProvider
+
+    return LocalMeetingProvider()

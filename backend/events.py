@@ -49,7 +49,26 @@ class DesktopTakenOver:
     desk_id: str
 
 
-Event = MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver
+@dataclass(frozen=True, slots=True)
+class MeetingChanged:
+    """A contact's video session started or ended (the structured join signal for the customer)."""
+
+    contact_id: str
+    meeting_id: str
+    live: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SignalReceived:
+    """A WebRTC signalling message for one attendee of a local-mode meeting."""
+
+    meeting_id: str
+    from_attendee: str
+    data: dict[str, object]
+
+
+Event = (MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver | MeetingChanged
+         | SignalReceived)
 Callback = Callable[[Event], None]
 
 
@@ -59,6 +78,13 @@ def contact_topic(contact_id: str) -> str:
 
 def agent_topic(username: str) -> str:
     return f'agent/{username}'
+
+
+ALL_CONTACTS_TOPIC = 'contacts'  # every ContactChanged, for services that react to contact lifecycles
+
+
+def signal_topic(meeting_id: str, attendee_id: str) -> str:
+    return f'meeting/{meeting_id}/{attendee_id}'
 
 
 class Subscription:

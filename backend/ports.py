@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from backend.domain.model import Agent, AgentStatus, Contact, Message, MessageKind, ParticipantRole
+from backend.domain.model import (
+    Agent,
+    AgentStatus,
+    Attendee,
+    Contact,
+    Meeting,
+    Message,
+    MessageKind,
+    ParticipantRole,
+)
 
 
 class AgentStore(Protocol):
@@ -60,6 +69,34 @@ class CustomerChannel(Protocol):
     def customer_end(self, contact_id: str) -> None: ...
     def contact(self, contact_id: str) -> Contact | None: ...
     def transcript(self, contact_id: str) -> list[Message]: ...
+
+
+class ContactNotes(Protocol):
+    """What the meeting service may write on a contact: attributes and transcript lines."""
+
+    def set_contact_attributes(self, contact_id: str, values: dict[str, str]) -> None: ...
+    def add_event(self, contact_id: str, text: str) -> None: ...
+
+
+class MeetingStore(Protocol):
+    def save_meeting(self, meeting: Meeting, attendees: list[Attendee]) -> None: ...
+    def update_meeting(self, meeting: Meeting) -> None: ...
+    def live_meeting_for_contact(self, contact_id: str) -> Meeting | None: ...
+    def get_meeting(self, meeting_id: str) -> Meeting | None: ...
+    def attendees(self, meeting_id: str) -> list[Attendee]: ...
+
+
+class MeetingProvider(Protocol):
+    """Creates and deletes media sessions: in-browser WebRTC (local) or Amazon Chime SDK meetings (aws)."""
+
+    backend: str
+
+    def create_meeting_with_attendees(self, meeting_id: str, attendees: list[tuple[str, str]]
+                                      ) -> tuple[dict[str, object], dict[str, dict[str, object]]]: ...
+    def delete_meeting(self, meeting: dict[str, object]) -> None: ...
+    def join_payload(self, meeting: dict[str, object], attendee: dict[str, object], name: str) -> dict[str, object]:
+        """What the browser's meeting element needs to join as this attendee."""
+        ...
 
 
 class AgentDesk(Protocol):

@@ -9,6 +9,7 @@ from backend.config import Settings
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.customer_chat import CustomerChatService
+from backend.services.meetings import MeetingService
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,5 +20,6 @@ class Services:
     accounts: AccountService
     customer_chat: CustomerChatService
     agent_desk: AgentDeskService
+    meetings: MeetingService
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]

@@ -14,8 +14,11 @@ from pathlib import Path
 from backend.domain.model import (
     Agent,
     AgentStatus,
+    Attendee,
     Contact,
     ContactState,
+    Meeting,
+    MeetingState,
     Message,
     MessageKind,
     ParticipantRole,
@@ -62,6 +65,24 @@ CREATE TABLE IF NOT EXISTS messages (
 CREATE TABLE IF NOT EXISTS customer_sessions (
     session_hash TEXT PRIMARY KEY,
     contact_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meetings (
+    meeting_id TEXT PRIMARY KEY,
+    contact_id TEXT NOT NULL,
+    owner_username TEXT NOT NULL,
+    state TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    ended_at REAL,
+    provider_meeting TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_live_meeting_per_contact ON meetings (contact_id) WHERE state = 'live';
+CREATE TABLE IF NOT EXISTS attendees (
+    meeting_id TEXT NOT NULL REFERENCES meetings (meeting_id),
+    attendee_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    name TEXT NOT NULL,
+    provider_attendee TEXT NOT NULL,
+    PRIMARY KEY (meeting_id, attendee_id)
 );
 """
 
@@ -174,6 +195,53 @@ class SqliteStore:
             row = self._db.execute('SELECT contact_id FROM customer_sessions WHERE session_hash = ?',
                                    (session_hash,)).fetchone()
         return row['contact_id'] if row else None
+
+    # meetings
+
+    def save_meeting(self, meeting: Meeting, attendees: list[Attendee]) -> None:
+        """Meeting and attendees in one transaction; the unique index allows one live meeting per contact."""
+        with self._lock:
+            self._db.execute('BEGIN IMMEDIATE')
+            try:
+                self._db.execute('INSERT INTO meetings VALUES (?, ?, ?, ?, ?, ?, ?)',
+                                 (meeting.meeting_id, meeting.contact_id, meeting.owner_username, meeting.state.value,
+                                  meeting.created_at, meeting.ended_at, json.dumps(meeting.provider_meeting)))
+                self._db.executemany('INSERT INTO attendees VALUES (?, ?, ?, ?, ?)', [
+                    (a.meeting_id, a.attendee_id, a.role.value, a.name, json.dumps(a.provider_attendee))
+                    for a in attendees])
+                self._db.execute('COMMIT')
+            except BaseException:
+                self._db.execute('ROLLBACK')
+                raise
+
+    def update_meeting(self, meeting: Meeting) -> None:
+        with self._lock:
+            self._db.execute('UPDATE meetings SET state = ?, ended_at = ? WHERE meeting_id = ?',
+                             (meeting.state.value, meeting.ended_at, meeting.meeting_id))
+
+    def live_meeting_for_contact(self, contact_id: str) -> Meeting | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM meetings WHERE contact_id = ? AND state = 'live'",
+                                   (contact_id,)).fetchone()
+        return _meeting(row) if row else None
+
+    def get_meeting(self, meeting_id: str) -> Meeting | None:
+        with self._lock:
+            row = self._db.execute('SELECT * FROM meetings WHERE meeting_id = ?', (meeting_id,)).fetchone()
+        return _meeting(row) if row else None
+
+    def attendees(self, meeting_id: str) -> list[Attendee]:
+        with self._lock:
+            rows = self._db.execute('SELECT * FROM attendees WHERE meeting_id = ?', (meeting_id,)).fetchall()
+        return [Attendee(meeting_id=row['meeting_id'], attendee_id=row['attendee_id'],
+                         role=ParticipantRole(row['role']), name=row['name'],
+                         provider_attendee=json.loads(row['provider_attendee'])) for row in rows]
+
+
+def _meeting(row: sqlite3.Row) -> Meeting:
+    return Meeting(meeting_id=row['meeting_id'], contact_id=row['contact_id'], owner_username=row['owner_username'],
+                   created_at=row['created_at'], provider_meeting=json.loads(row['provider_meeting']),
+                   state=MeetingState(row['state']), ended_at=row['ended_at'])
 
 
 def _agent(row: sqlite3.Row) -> Agent:

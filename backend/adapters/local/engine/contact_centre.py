@@ -32,6 +32,7 @@ from backend.domain.model import (
     ParticipantRole,
 )
 from backend.events import (
+    ALL_CONTACTS_TOPIC,
     AgentChanged,
     ContactChanged,
     EventBus,
@@ -222,6 +223,13 @@ class LocalContactCentre:
             raise NotAllowed('End the contact before clearing it.')
         self._end(contact, contact.end_reason or 'cleared')
         self._dispatch()
+
+    def set_contact_attributes(self, contact_id: str, values: dict[str, str]) -> None:
+        self.update_attributes(self._open_contact(contact_id), values)
+
+    def add_event(self, contact_id: str, text: str) -> None:
+        """A readable line in the transcript, e.g. that a video session started."""
+        self._add_event(self._open_contact(contact_id), text)
 
     # reads
 
@@ -465,6 +473,8 @@ class LocalContactCentre:
         self._bus.publish(contact_topic(contact.contact_id), event)
         if contact.agent_username:
             self._bus.publish(agent_topic(contact.agent_username), event)
+        if isinstance(event, ContactChanged):
+            self._bus.publish(ALL_CONTACTS_TOPIC, event)
 
     def _save(self, contact: Contact) -> None:
         self._store.save_contact(contact)
