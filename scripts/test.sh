@@ -24,8 +24,8 @@ echo '== static checks'
 .venv/bin/mypy backend agent_ui customer_ui ui_common vce
 .venv/bin/vce flows check contact_flows/*.json
 
-echo '== unit and UI tests'
-.venv/bin/pytest tests/unit tests/ui -q -p no:cacheprovider
+echo "== unit, contract and UI tests"
+.venv/bin/pytest tests/unit tests/contract tests/ui -q -p no:cacheprovider
 
 echo '== browser tests (loopback-only network namespace)'
 as_root unshare -n sh -c 'ip link set lo up && exec .venv/bin/pytest tests/e2e -m e2e -q -p no:cacheprovider'

@@ -1,0 +1,1 @@
+"""Contract tests: our AWS adapters against botocore's real service models (Stubber), no network."""
