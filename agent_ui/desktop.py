@@ -99,7 +99,7 @@ class AgentDesktop:
                 self._unread.add(event.contact_id)
                 self._refresh_contacts()
         elif isinstance(event, TypingStarted):
-            if view is not None and view.contact_id == event.contact_id:
+            if view is not None and view.contact_id == event.contact_id and event.role is ParticipantRole.CUSTOMER:
                 view.transcript.show_typing()
         elif isinstance(event, ContactChanged):
             if view is not None and view.contact_id == event.contact.contact_id:
@@ -151,7 +151,7 @@ class AgentDesktop:
         ui.navigate.to(f'{DESKTOP_ROOT}/contact/{contact_id}')
 
     def _logout(self) -> None:
-        if self._try(lambda: self._desk.logout(self._username, self._desk_id)):
+        if self._active() and self._try(lambda: self._desk.logout(self._username, self._desk_id)):
             self._session.clear()
             ui.navigate.to(LOGIN_PATH)
 

@@ -40,7 +40,7 @@ class CustomerWebsite:
                     with ui.card().classes('w-52'):
                         ui.label(title).classes('font-medium')
                         ui.label(text).classes('text-sm text-grey-8')
-        self.panel = ui.card().classes('fixed z-50 bottom-0 right-0 w-full sm:w-96 sm:bottom-24 sm:right-6 p-4') \
+        self.panel = ui.card().classes('fixed z-50 bottom-24 right-0 w-full sm:w-96 sm:right-6 p-4') \
             .props('data-testid=chat-window')
         self.panel.set_visibility(False)
         self.launcher = ui.button(settings.launcher_text, icon='video_call', on_click=self._toggle) \

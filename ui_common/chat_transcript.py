@@ -52,7 +52,7 @@ class ChatTranscript(ui.column):
         self._last_seq = new[-1].seq
         if any(m.role is not self._own_role for m in new):
             self._typing.set_visibility(False)
-        self._scroll.scroll_to(percent=1.0)
+        self._scroll.scroll_to(pixels=10**9)  # the browser clamps to the real bottom; percent lags new content
 
     def show_typing(self) -> None:
         self._typing_until = time.monotonic() + TYPING_SHOWN_SECONDS
