@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
@@ -26,7 +26,8 @@ STATE_TEXT = {
 
 class ContactView(ui.column):
     def __init__(self, desk: AgentDeskService, agent: Agent, contact: Contact, extensions: DesktopExtensions, *,
-                 guard: Callable[[], bool], on_cleared: Callable[[], None]) -> None:
+                 guard: Callable[[], bool], on_cleared: Callable[[], None],
+                 on_start_video: Callable[[str], Awaitable[None]]) -> None:
         super().__init__()
         self.classes('w-full gap-3 p-4 max-w-4xl')
         self.contact_id = contact.contact_id
@@ -36,6 +37,9 @@ class ContactView(ui.column):
                 ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
                 self.state_badge = ui.badge().props('data-testid=contact-state')
                 ui.space()
+                self.video_button = ui.button('Start video', icon='videocam',
+                                              on_click=lambda: on_start_video(contact.contact_id)) \
+                    .props('color=positive data-testid=start-video')
                 self.end_button = ui.button('End contact', icon='call_end', on_click=self._end) \
                     .props('color=negative data-testid=end-contact')
                 self.clear_button = ui.button('Clear contact', icon='done_all', on_click=self._clear) \
@@ -69,6 +73,7 @@ class ContactView(ui.column):
     def show_state(self, state: ContactState) -> None:
         self.state_badge.set_text(STATE_TEXT.get(state, state.value))
         self.end_button.set_visibility(state is ContactState.CONNECTED)
+        self.video_button.set_visibility(state is ContactState.CONNECTED)
         self.clear_button.set_visibility(state is ContactState.AFTER_CONTACT_WORK)
         self.reply_row.set_visibility(state is ContactState.CONNECTED)
 

@@ -17,17 +17,23 @@ from backend.events import (
     ContactChanged,
     DesktopTakenOver,
     Event,
+    MeetingChanged,
     MessageAdded,
     TypingStarted,
 )
 from backend.services.agent_desk import AgentDeskService
+from backend.services.meetings import MeetingService
+from ui_common.call_panel import CallPanel
 
 DESKTOP_ROOT = '/agent'
 
 
 class AgentDesktop:
-    def __init__(self, desk: AgentDeskService, extensions: DesktopExtensions, username: str) -> None:
-        self._desk, self._extensions, self._username = desk, extensions, username
+    def __init__(self, desk: AgentDeskService, meetings: MeetingService, extensions: DesktopExtensions, username: str,
+                 *, ice_servers: list[dict[str, object]]) -> None:
+        self._desk, self._meetings, self._extensions, self._username = desk, meetings, extensions, username
+        self._ice_servers = ice_servers
+        self._call_contact: str | None = None
         self._desk_id = ''
         self._view: ContactView | None = None
         self._unread: set[str] = set()
@@ -47,8 +53,13 @@ class AgentDesktop:
         with ui.left_drawer(value=True, fixed=True).props('width=320 bordered').classes('p-3'):
             self.ccp = CcpPanel(on_status=self._set_status, on_accept=self._accept, on_reject=self._reject,
                                 on_open=self._open)
-        ui.sub_pages({'/': self._home, '/contact/{contact_id}': self._contact_page}, root_path=DESKTOP_ROOT) \
-            .classes('w-full')
+        with ui.row().classes('w-full no-wrap items-start gap-0'):
+            ui.sub_pages({'/': self._home, '/contact/{contact_id}': self._contact_page}, root_path=DESKTOP_ROOT) \
+                .classes('grow min-w-0')
+            with ui.column().classes('w-[30rem] shrink-0 p-4') as call_column:
+                self.call = CallPanel(self._meetings, ice_servers=self._ice_servers, on_end_for_all=self._end_for_all,
+                                      ended_text='The video session has ended.')
+            call_column.bind_visibility_from(self.call, 'visible')
         with ui.dialog().props('persistent') as self.taken_over, ui.card():
             ui.label('Your desktop is open in another tab.').classes('text-lg')
             ui.label('Only one tab can handle contacts at a time.').classes('text-sm')
@@ -59,6 +70,7 @@ class AgentDesktop:
         client.on_delete(subscription.close)
         client.on_delete(lambda: self._desk.close_desktop(self._username, self._desk_id))
         self._refresh()
+        self._offer_rejoin()
 
     # views
 
@@ -78,7 +90,8 @@ class AgentDesktop:
             return
         self._unread.discard(contact_id)
         self._view = ContactView(self._desk, self._desk.agent(self._username), contact, self._extensions,
-                                 guard=self._active, on_cleared=lambda: ui.navigate.to(DESKTOP_ROOT))
+                                 guard=self._active, on_cleared=lambda: ui.navigate.to(DESKTOP_ROOT),
+                                 on_start_video=self._start_video)
         self._refresh_contacts()
 
     # events
@@ -90,6 +103,10 @@ class AgentDesktop:
             return
         if isinstance(event, AgentChanged):
             self.ccp.show_agent(event.agent)
+            return
+        if isinstance(event, MeetingChanged):
+            if not event.live:
+                self.call.meeting_ended(event.meeting_id)
             return
         view = self._view
         if isinstance(event, MessageAdded):
@@ -131,6 +148,40 @@ class AgentDesktop:
         self._desk_id = self._desk.open_desktop(self._username)
         self.taken_over.close()
         self._refresh()
+
+    async def _start_video(self, contact_id: str) -> None:
+        if not self._active():
+            return
+        current = self.call.join_info
+        if self.call.in_call and current is not None and self._call_contact != contact_id:
+            ui.notify('Leave the current video call first.', type='warning')
+            return
+        try:
+            join = await self._meetings.start_video(self._username, contact_id)
+        except DomainError as error:
+            ui.notify(str(error), type='negative')
+            return
+        if self.call.in_call and current is not None and current.meeting_id == join.meeting_id:
+            return
+        self._call_contact = contact_id
+        self.call.open_setup(join)
+
+    async def _end_for_all(self) -> None:
+        if self._call_contact is None or not self._active():
+            return
+        try:
+            await self._meetings.end_for_all(self._username, self._call_contact)
+        except DomainError as error:
+            ui.notify(str(error), type='negative')
+
+    def _offer_rejoin(self) -> None:
+        """After a reload, a live meeting of one of the agent's contacts is offered for rejoining."""
+        for contact in self._desk.contacts(self._username):
+            join = self._meetings.agent_join_info(self._username, contact.contact_id)
+            if join is not None:
+                self._call_contact = contact.contact_id
+                self.call.offer_rejoin(join)
+                return
 
     def _set_status(self, status: AgentStatus) -> None:
         if self._active():

@@ -26,7 +26,8 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
         except NotFound:  # the account was removed while the session cookie lived on
             app.storage.user.clear()
             return RedirectResponse(LOGIN_PATH)
-        AgentDesktop(services.agent_desk, extensions, username).build()
+        AgentDesktop(services.agent_desk, services.meetings, extensions, username,
+                     ice_servers=services.settings.ice_servers).build()
         return None
 
     ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)

@@ -9,8 +9,10 @@ from nicegui import ui
 from backend.domain.errors import DomainError
 from backend.domain.model import Contact, ContactState, ParticipantRole
 from backend.domain.validation import MAX_MESSAGE_LENGTH
-from backend.events import ContactChanged, Event, MessageAdded, TypingStarted
+from backend.events import ContactChanged, Event, MeetingChanged, MessageAdded, TypingStarted
 from backend.services.customer_chat import CustomerChatService
+from backend.services.meetings import MeetingService
+from ui_common.call_panel import CallPanel
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.typing_throttle import TypingThrottle
 
@@ -18,8 +20,8 @@ WAITING_STATES = {ContactState.INITIATED, ContactState.IN_FLOW, ContactState.QUE
 
 
 class CustomerChatPanel(ui.column):
-    def __init__(self, chat: CustomerChatService, session_key: str, contact: Contact, *,
-                 on_new_chat: Callable[[], None]) -> None:
+    def __init__(self, chat: CustomerChatService, meetings: MeetingService, session_key: str, contact: Contact, *,
+                 on_new_chat: Callable[[], None], ice_servers: list[dict[str, object]]) -> None:
         """Customer Chat Panel
 
         Subscribes to its contact's events for as long as the page lives; rebuilds its history from the backend,
@@ -27,8 +29,14 @@ class CustomerChatPanel(ui.column):
         """
         super().__init__()
         self.classes('w-full gap-2')
-        self._chat, self._session_key = chat, session_key
+        self._chat, self._meetings, self._session_key = chat, meetings, session_key
         with self:
+            self.call = CallPanel(meetings, ice_servers=ice_servers, ended_text='The agent ended the video session')
+            with ui.row().classes('w-full items-center no-wrap bg-green-1 rounded p-2') as self.video_prompt:
+                ui.icon('videocam', color='positive')
+                self.video_prompt_text = ui.label('Your agent invites you to a video call.').classes('grow text-sm')
+                self.join_video = ui.button('Join video call', on_click=self._open_call) \
+                    .props('color=positive dense data-testid=join-video')
             with ui.row().classes('w-full items-center no-wrap'):
                 self.status = ui.label().classes('text-sm font-medium grow').props('data-testid=chat-status')
                 self.end_button = ui.button('End chat', on_click=self._end).props('flat dense color=negative') \
@@ -47,6 +55,7 @@ class CustomerChatPanel(ui.column):
         ui.context.client.on_delete(self._subscription.close)
         self.transcript.show(chat.transcript(session_key))
         self._show_state(contact.state)
+        self._show_invitation(meetings.customer_join_info(session_key) is not None, rejoin=True)
 
     def close(self) -> None:
         self._subscription.close()
@@ -58,9 +67,30 @@ class CustomerChatPanel(ui.column):
             self.transcript.show_typing()
         elif isinstance(event, ContactChanged):
             self._show_state(event.contact.state)
+        elif isinstance(event, MeetingChanged):
+            self._show_invitation(event.live, rejoin=False)
+            if not event.live:
+                self.call.meeting_ended(event.meeting_id)
+
+    def _show_invitation(self, live: bool, *, rejoin: bool) -> None:
+        """The structured join signal: a prompt in the chat, shown while the meeting lives and we are not in it."""
+        self.join_video.set_text('Rejoin video call' if rejoin else 'Join video call')
+        self.video_prompt.set_visibility(live and self.call.free)
+
+    def _open_call(self) -> None:
+        join = self._meetings.customer_join_info(self._session_key)
+        if join is None:
+            self.video_prompt.set_visibility(False)
+            self.error.set_text('This video session has ended.')
+            return
+        self.video_prompt.set_visibility(False)
+        self.call.open_setup(join)
 
     def _show_state(self, state: ContactState) -> None:
         ended = state in (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
+        if ended:  # ending the chat leaves the call
+            self.call.hang_up()
+            self.video_prompt.set_visibility(False)
         if state in WAITING_STATES:
             self.status.set_text('Connecting you to an agent…')
         elif state is ContactState.CONNECTED:

@@ -13,4 +13,4 @@ CUSTOMER_RECONNECT_SECONDS = 30
 def register(services: Services) -> None:
     @ui.page('/', title=services.settings.company_name, reconnect_timeout=CUSTOMER_RECONNECT_SECONDS)
     async def website() -> None:
-        await CustomerWebsite(services.settings, services.customer_chat).build()
+        await CustomerWebsite(services.settings, services.customer_chat, services.meetings).build()

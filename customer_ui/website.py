@@ -11,13 +11,14 @@ from nicegui import ui
 from backend.config import Settings
 from backend.domain.errors import DomainError
 from backend.services.customer_chat import CustomerChatService
+from backend.services.meetings import MeetingService
 from customer_ui.chat_panel import CustomerChatPanel
 from customer_ui.start_form import StartForm
 
 
 class CustomerWebsite:
-    def __init__(self, settings: Settings, chat: CustomerChatService) -> None:
-        self._settings, self._chat = settings, chat
+    def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService) -> None:
+        self._settings, self._chat, self._meetings = settings, chat, meetings
         self._session_key = ''
         self._chat_panel: CustomerChatPanel | None = None
 
@@ -40,7 +41,8 @@ class CustomerWebsite:
                     with ui.card().classes('w-52'):
                         ui.label(title).classes('font-medium')
                         ui.label(text).classes('text-sm text-grey-8')
-        self.panel = ui.card().classes('fixed z-50 bottom-24 right-0 w-full sm:w-96 sm:right-6 p-4') \
+        self.panel = ui.card().classes('fixed z-50 bottom-24 right-0 w-full sm:w-[26rem] sm:right-6 p-4') \
+            .style('max-height: calc(100vh - 7rem); overflow-y: auto') \
             .props('data-testid=chat-window')
         self.panel.set_visibility(False)
         self.launcher = ui.button(settings.launcher_text, icon='video_call', on_click=self._toggle) \
@@ -72,8 +74,8 @@ class CustomerWebsite:
             self._chat_panel.close()
         self.panel.clear()
         with self.panel:
-            self._chat_panel = CustomerChatPanel(self._chat, self._session_key, contact,
-                                                 on_new_chat=self._new_chat)
+            self._chat_panel = CustomerChatPanel(self._chat, self._meetings, self._session_key, contact,
+                                                 on_new_chat=self._new_chat, ice_servers=self._settings.ice_servers)
         self.panel.set_visibility(True)
 
     def _new_chat(self) -> None:

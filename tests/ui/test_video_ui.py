@@ -1,0 +1,219 @@
+"""Video escalation wiring under the simulated User: the meeting element's events are triggered by hand
+(its JavaScript does not run here; the Playwright tests cover the real media)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+from nicegui.testing.user_interaction import UserInteraction
+
+from backend.services.meetings import STARTED_TEXT
+from tests.ui.helpers import choose, create_agent, elements, find, login, start_chat, wait_for
+from ui_common.call_panel import ERROR_TEXT, CallPanel
+from ui_common.meeting import MeetingElement
+
+DEVICES = {'audio_inputs': [{'id': 'mic-1', 'label': 'Desk microphone'}],
+           'video_inputs': [{'id': 'cam-1', 'label': 'Desk camera'}],
+           'audio_outputs': [{'id': 'spk-1', 'label': 'Headset'}]}
+
+
+def capture_js(user: User) -> list[str]:
+    """Record the page's fire-and-forget JavaScript (element method calls) from now on."""
+    sent: list[str] = []
+    original = user.client.outbox._emit
+
+    async def emit(message):  # type: ignore[no-untyped-def]
+        _, kind, data = message
+        if kind == 'run_javascript' and 'request_id' not in data:
+            sent.append(data['code'])
+            return
+        await original(message)
+
+    user.client.outbox._emit = emit  # type: ignore[method-assign]
+    return sent
+
+
+async def calls(sent: list[str], method: str, *, expected: int = 1) -> list[list]:
+    """The arguments of each call of an element method, waiting briefly for the outbox to flush."""
+    prefix = 'return runMethod('
+    for _ in range(40):
+        found = []
+        for code in sent:
+            if code.startswith(prefix):
+                _, name, args = code[len(prefix):-1].split(', ', 2)
+                if json.loads(name) == method:
+                    found.append(json.loads(args))
+        if len(found) >= expected:
+            break
+        await asyncio.sleep(0.05)
+    return found
+
+
+def panel(user: User) -> CallPanel:
+    return next(e for e in user.client.layout.descendants() if isinstance(e, CallPanel))
+
+
+def trigger(user: User, event: str, args: dict) -> None:
+    element = next(e for e in user.client.layout.descendants() if isinstance(e, MeetingElement))
+    UserInteraction(user, {element}, None).trigger(event, args)
+
+
+@pytest.fixture
+async def chatting(create_user):
+    create_agent('ann', 'Ann Agent')
+    agent, customer = create_user(), create_user()
+    await login(agent)
+    choose(agent, 'status-select', 'Available')
+    await start_chat(customer, name='Cara Customer')
+    (await wait_for(agent, 'accept')).click()
+    await wait_for(agent, 'start-video')
+    return agent, customer, capture_js(agent), capture_js(customer)
+
+
+async def join(user: User, sent: list[str]) -> dict:
+    trigger(user, 'devices', DEVICES)
+    find(user, 'join-meeting').click()
+    (join_info, options), = await calls(sent, 'join')
+    trigger(user, 'joined', {'attendee_id': join_info['attendee_id']})
+    await wait_for(user, 'leave')
+    return join_info | options
+
+
+async def test_start_video_opens_device_setup_and_invites_the_customer(chatting) -> None:
+    agent, customer, agent_js, _ = chatting
+    find(agent, 'start-video').click()
+    await agent.should_see('Join meeting as Ann Agent')
+    await agent.should_see('The camera stays off until you turn it on.')
+    assert await calls(agent_js, 'listDevices')
+    await customer.should_see(STARTED_TEXT)
+    await customer.should_see('Join video call')
+
+
+async def test_devices_fill_the_selects_and_join_starts_with_the_camera_off(chatting) -> None:
+    agent, _, agent_js, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    trigger(agent, 'devices', DEVICES)
+    assert find(agent, 'microphone-select').elements.pop().value == 'mic-1'
+    assert find(agent, 'camera-select').elements.pop().value == 'cam-1'
+    assert (await calls(agent_js, 'startPreview'))[-1] == ['mic-1', 'cam-1']
+    choose(agent, 'quality-select', '540p')
+    joined = await join(agent, agent_js)
+    assert joined['camera_on'] is False and joined['quality'] == '540p'
+    assert joined['audio_input'] == 'mic-1' and joined['video_input'] == 'cam-1' and joined['name'] == 'Ann Agent'
+    await agent.should_see('Ann Agent (you)')
+    find(agent, 'camera').click()
+    find(agent, 'mute').click()
+    assert await calls(agent_js, 'setCamera') == [[True]] and await calls(agent_js, 'setMuted') == [[True]]
+
+
+async def test_customer_joins_and_signals_are_relayed_between_the_two_pages(chatting) -> None:
+    agent, customer, agent_js, customer_js = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    agent_join = await join(agent, agent_js)
+    (await wait_for(customer, 'join-video')).click()
+    await customer.should_see('Join meeting as Cara Customer')
+    customer_join = await join(customer, customer_js)
+    assert customer_join['meeting_id'] == agent_join['meeting_id']
+    assert customer_join['attendee_id'] != agent_join['attendee_id']
+
+    trigger(agent, 'signal', {'to': '*', 'data': {'type': 'hello'}})
+    trigger(customer, 'signal', {'to': agent_join['attendee_id'], 'data': {'type': 'answer', 'sdp': 'v=0'}})
+    assert await calls(customer_js, 'receiveSignal') == [[agent_join['attendee_id'], {'type': 'hello'}]]
+    assert await calls(agent_js, 'receiveSignal') == [
+        [customer_join['attendee_id'], {'type': 'answer', 'sdp': 'v=0'}]]
+
+    trigger(agent, 'attendeeJoined', {'attendee_id': customer_join['attendee_id'], 'name': '<b>spoofed</b>'})
+    await agent.should_see('Cara Customer')  # names come from the server, not from the other browser
+    await agent.should_not_see('<b>spoofed</b>')
+    trigger(agent, 'attendeeLeft', {'attendee_id': customer_join['attendee_id'], 'name': ''})
+    await agent.should_see('Cara Customer left the video call.')
+
+
+async def test_start_video_twice_reuses_the_meeting(chatting) -> None:
+    agent, customer, _, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    first = panel(agent).join_info
+    find(agent, 'start-video').click()
+    await agent.should_see('Join meeting as Ann Agent')
+    assert panel(agent).join_info == first
+    await customer.should_see(STARTED_TEXT)
+    lines = [e for e in customer.client.layout.descendants() if isinstance(e, ui.label) and e.text == STARTED_TEXT]
+    assert len(lines) == 1
+
+
+async def test_device_errors_explain_and_joining_still_works(chatting) -> None:
+    agent, _, agent_js, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    trigger(agent, 'error', {'code': 'permission-denied', 'message': 'NotAllowedError'})
+    await agent.should_see(ERROR_TEXT['permission-denied'])
+    trigger(agent, 'devices', {'audio_inputs': [], 'video_inputs': [], 'audio_outputs': []})
+    find(agent, 'join-meeting').click()
+    assert (await calls(agent_js, 'join'))[-1][1]['video_input'] is None
+    trigger(agent, 'joined', {'attendee_id': 'x'})
+    await wait_for(agent, 'share')
+    find(agent, 'share').click()
+    assert await calls(agent_js, 'startShare')
+    trigger(agent, 'error', {'code': 'share-cancelled', 'message': ''})
+    await agent.should_see('Screen sharing was cancelled.')
+
+
+async def test_end_for_all_tells_the_customer(chatting) -> None:
+    agent, customer, agent_js, customer_js = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    await join(agent, agent_js)
+    (await wait_for(customer, 'join-video')).click()
+    await join(customer, customer_js)
+    find(agent, 'end-for-all').click()
+    await customer.should_see('The agent ended the video session')
+    await agent.should_see('The video session has ended.')
+    assert await calls(customer_js, 'leave') and await calls(agent_js, 'leave')
+    assert not elements(customer, 'join-video')
+
+
+async def test_leave_then_rejoin_while_the_meeting_lives(chatting) -> None:
+    agent, customer, _, customer_js = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    (await wait_for(customer, 'join-video')).click()
+    await join(customer, customer_js)
+    find(customer, 'leave').click()
+    await customer.should_see('You left the video call.')
+    (await wait_for(customer, 'rejoin')).click()
+    await customer.should_see('Join meeting as Cara Customer')
+
+
+async def test_reloading_either_side_offers_rejoin(chatting) -> None:
+    agent, customer, agent_js, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    await join(agent, agent_js)
+    await customer.open('/')
+    await customer.should_see('Rejoin video call')
+    await agent.open('/agent')
+    await agent.should_see('A video call is in progress.')
+    await wait_for(agent, 'rejoin')
+
+
+async def test_ending_the_chat_leaves_the_call_and_clearing_ends_the_meeting(chatting) -> None:
+    agent, customer, agent_js, customer_js = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    await join(agent, agent_js)
+    (await wait_for(customer, 'join-video')).click()
+    await join(customer, customer_js)
+    find(customer, 'end-chat').click()
+    await customer.should_see('This chat has ended')
+    assert await calls(customer_js, 'leave')
+    assert not elements(customer, 'call-panel')
+    (await wait_for(agent, 'clear-contact')).click()
+    await agent.should_see('The video session has ended.')
+    assert await calls(agent_js, 'leave')
