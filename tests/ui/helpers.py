@@ -64,6 +64,16 @@ async def start_chat(user: User, name: str = 'Cara Customer', email: str = 'cara
     await user.should_see('Welcome to our video contact centre.')
 
 
+async def accepted_chat(agent: User, customer: User, name: str = 'Cara Customer',
+                        email: str = 'cara@example.com') -> None:
+    """Agent logged in and Available, customer chatting, offer accepted."""
+    await login(agent)
+    choose(agent, 'status-select', 'Available')
+    await start_chat(customer, name=name, email=email)
+    (await wait_for(agent, 'accept')).click()
+    await wait_for(agent, 'end-contact')
+
+
 def _visible(element: ui.element) -> bool:
     while element is not None:
         if not element.visible:

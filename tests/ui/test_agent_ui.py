@@ -6,7 +6,7 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from tests.ui.helpers import choose, create_agent, elements, find, login, start_chat, wait_for
+from tests.ui.helpers import accepted_chat, choose, create_agent, elements, find, login, start_chat, wait_for
 
 
 @pytest.fixture
@@ -81,10 +81,7 @@ async def test_full_conversation_between_agent_and_customer(ann, create_user) ->
 
 async def test_customer_ending_puts_the_contact_in_after_contact_work(ann, create_user) -> None:
     agent, customer = create_user(), create_user()
-    await login(agent)
-    choose(agent, 'status-select', 'Available')
-    await start_chat(customer)
-    (await wait_for(agent, 'accept')).click()
+    await accepted_chat(agent, customer)
     await agent.should_see('Connected')
     find(customer, 'end-chat').click()
     await agent.should_see('The customer left the chat.')
@@ -119,10 +116,7 @@ async def test_an_unanswered_offer_times_out_to_missed(ann, create_user) -> None
 
 async def test_contact_view_shows_attributes_and_the_extension_panel(ann, create_user) -> None:
     agent, customer = create_user(), create_user()
-    await login(agent)
-    choose(agent, 'status-select', 'Available')
-    await start_chat(customer, email='cara@example.com')
-    (await wait_for(agent, 'accept')).click()
+    await accepted_chat(agent, customer, email='cara@example.com')
     await agent.should_see('Customer 360')
     await agent.should_see('Email: cara@example.com')
     await agent.should_see('Handled by Ann Agent')
@@ -139,10 +133,7 @@ async def test_unknown_contact_id_shows_a_clear_message(ann, user: User) -> None
 
 async def test_logout_is_refused_with_open_contacts(ann, create_user) -> None:
     agent, customer = create_user(), create_user()
-    await login(agent)
-    choose(agent, 'status-select', 'Available')
-    await start_chat(customer)
-    (await wait_for(agent, 'accept')).click()
+    await accepted_chat(agent, customer)
     await agent.should_see('Connected')
     find(agent, 'logout').click()
     await agent.should_see('You have 1 open contact. End and clear them before logging out.')

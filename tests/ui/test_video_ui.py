@@ -12,7 +12,7 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from backend.services.meetings import STARTED_TEXT
-from tests.ui.helpers import choose, create_agent, elements, find, login, start_chat, wait_for
+from tests.ui.helpers import accepted_chat, choose, create_agent, elements, find, wait_for
 from ui_common.call_panel import ERROR_TEXT, CallPanel
 from ui_common.meeting import MeetingElement
 
@@ -66,12 +66,16 @@ def trigger(user: User, event: str, args: dict) -> None:
 async def chatting(create_user):
     create_agent('ann', 'Ann Agent')
     agent, customer = create_user(), create_user()
-    await login(agent)
-    choose(agent, 'status-select', 'Available')
-    await start_chat(customer, name='Cara Customer')
-    (await wait_for(agent, 'accept')).click()
-    await wait_for(agent, 'start-video')
+    await accepted_chat(agent, customer)
     return agent, customer, capture_js(agent), capture_js(customer)
+
+
+async def both_in_call(agent: User, customer: User, agent_js: list[str], customer_js: list[str]) -> None:
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    await join(agent, agent_js)
+    (await wait_for(customer, 'join-video')).click()
+    await join(customer, customer_js)
 
 
 async def join(user: User, sent: list[str]) -> dict:
@@ -167,11 +171,7 @@ async def test_device_errors_explain_and_joining_still_works(chatting) -> None:
 
 async def test_end_for_all_tells_the_customer(chatting) -> None:
     agent, customer, agent_js, customer_js = chatting
-    find(agent, 'start-video').click()
-    await wait_for(agent, 'join-meeting')
-    await join(agent, agent_js)
-    (await wait_for(customer, 'join-video')).click()
-    await join(customer, customer_js)
+    await both_in_call(agent, customer, agent_js, customer_js)
     find(agent, 'end-for-all').click()
     await customer.should_see('The agent ended the video session')
     await agent.should_see('The video session has ended.')
@@ -205,11 +205,7 @@ async def test_reloading_either_side_offers_rejoin(chatting) -> None:
 
 async def test_ending_the_chat_leaves_the_call_and_clearing_ends_the_meeting(chatting) -> None:
     agent, customer, agent_js, customer_js = chatting
-    find(agent, 'start-video').click()
-    await wait_for(agent, 'join-meeting')
-    await join(agent, agent_js)
-    (await wait_for(customer, 'join-video')).click()
-    await join(customer, customer_js)
+    await both_in_call(agent, customer, agent_js, customer_js)
     find(customer, 'end-chat').click()
     await customer.should_see('This chat has ended')
     assert await calls(customer_js, 'leave')
