@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, run, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from backend.services.accounts import AccountService
@@ -48,8 +48,9 @@ def register_login_page(accounts: AccountService) -> None:
             return RedirectResponse(_safe_redirect(redirect_to))
         session = app.storage.user  # captured while this page's request is current
 
-        def try_login() -> None:
-            agent = accounts.authenticate(username.value or '', password.value or '')
+        async def try_login() -> None:
+            # argon2 is deliberately slow (~0.1 s): verify off the event loop so other pages stay responsive
+            agent = await run.io_bound(accounts.authenticate, username.value or '', password.value or '')
             if agent is None:
                 error.set_text('Wrong username or password.')
                 log.info('agent.login_failed')

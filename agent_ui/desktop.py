@@ -112,8 +112,8 @@ class AgentDesktop:
         if isinstance(event, MessageAdded):
             if view is not None and view.contact_id == event.contact_id:
                 view.transcript.show([event.message])
-            elif event.message.role is ParticipantRole.CUSTOMER:
-                self._unread.add(event.contact_id)
+            elif event.message.role is ParticipantRole.CUSTOMER and event.contact_id not in self._unread:
+                self._unread.add(event.contact_id)  # rebuild the list only when a badge appears, not per message
                 self._refresh_contacts()
         elif isinstance(event, TypingStarted):
             if view is not None and view.contact_id == event.contact_id and event.role is ParticipantRole.CUSTOMER:

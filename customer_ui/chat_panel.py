@@ -30,8 +30,10 @@ class CustomerChatPanel(ui.column):
         super().__init__()
         self.classes('w-full gap-2')
         self._chat, self._meetings, self._session_key = chat, meetings, session_key
+        self._ice_servers = ice_servers
+        self._call: CallPanel | None = None
         with self:
-            self.call = CallPanel(meetings, ice_servers=ice_servers, ended_text='The agent ended the video session')
+            self._call_slot = ui.column().classes('w-full gap-0')  # the call panel is built when first needed
             with ui.row().classes('w-full items-center no-wrap bg-green-1 rounded p-2') as self.video_prompt:
                 ui.icon('videocam', color='positive')
                 self.video_prompt_text = ui.label('Your agent invites you to a video call.').classes('grow text-sm')
@@ -70,12 +72,13 @@ class CustomerChatPanel(ui.column):
         elif isinstance(event, MeetingChanged):
             self._show_invitation(event.live, rejoin=False)
             if not event.live:
-                self.call.meeting_ended(event.meeting_id)
+                if self._call is not None:
+                    self._call.meeting_ended(event.meeting_id)
 
     def _show_invitation(self, live: bool, *, rejoin: bool) -> None:
         """The structured join signal: a prompt in the chat, shown while the meeting lives and we are not in it."""
         self.join_video.set_text('Rejoin video call' if rejoin else 'Join video call')
-        self.video_prompt.set_visibility(live and self.call.free)
+        self.video_prompt.set_visibility(live and (self._call is None or self._call.free))
 
     def _open_call(self) -> None:
         join = self._meetings.customer_join_info(self._session_key)
@@ -84,12 +87,17 @@ class CustomerChatPanel(ui.column):
             self.error.set_text('This video session has ended.')
             return
         self.video_prompt.set_visibility(False)
-        self.call.open_setup(join)
+        if self._call is None:
+            with self._call_slot:
+                self._call = CallPanel(self._meetings, ice_servers=self._ice_servers,
+                                       ended_text='The agent ended the video session')
+        self._call.open_setup(join)
 
     def _show_state(self, state: ContactState) -> None:
         ended = state in (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
         if ended:  # ending the chat leaves the call
-            self.call.hang_up()
+            if self._call is not None:
+                self._call.hang_up()
             self.video_prompt.set_visibility(False)
         if state in WAITING_STATES:
             self.status.set_text('Connecting you to an agent…')

@@ -41,4 +41,4 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None) -> None
     create_app(build_services(settings), extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
-           favicon='🎥', reconnect_timeout=10)
+           favicon='🎥', reconnect_timeout=30)  # also sets socket ping timeouts: a short one drops busy sockets

@@ -7,13 +7,13 @@ import asyncio
 import json
 
 import pytest
-from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from backend.services.meetings import STARTED_TEXT
 from tests.ui.helpers import accepted_chat, choose, create_agent, elements, find, wait_for
 from ui_common.call_panel import ERROR_TEXT, CallPanel
+from ui_common.chat_transcript import ChatTranscript
 from ui_common.meeting import MeetingElement
 
 DEVICES = {'audio_inputs': [{'id': 'mic-1', 'label': 'Desk microphone'}],
@@ -148,8 +148,8 @@ async def test_start_video_twice_reuses_the_meeting(chatting) -> None:
     await agent.should_see('Join meeting as Ann Agent')
     assert panel(agent).join_info == first
     await customer.should_see(STARTED_TEXT)
-    lines = [e for e in customer.client.layout.descendants() if isinstance(e, ui.label) and e.text == STARTED_TEXT]
-    assert len(lines) == 1
+    transcript = next(e for e in customer.client.layout.descendants() if isinstance(e, ChatTranscript))
+    assert transcript.texts.count(STARTED_TEXT) == 1
 
 
 async def test_device_errors_explain_and_joining_still_works(chatting) -> None:
