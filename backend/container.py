@@ -27,7 +27,8 @@ def build_accounts(settings: Settings) -> AccountService:
 
 def build_services(settings: Settings) -> Services:
     if settings.mode != 'local':
-        raise NotImplementedError('aws mode is not available yet: set VCE_MODE=local (see docs/aws.md).')
+        raise NotImplementedError('aws mode (Amazon Connect) is not available yet: set VCE_MODE=local; '
+                                  'VCE_MEETING_BACKEND=chime already uses Amazon Chime SDK meetings.')
     from backend.adapters.local.engine.contact_centre import EngineConfig, LocalContactCentre
     from backend.adapters.local.passwords import Argon2PasswordHasher
     from backend.adapters.local.sqlite_store import SqliteStore

@@ -123,7 +123,7 @@ def _serve(settings: Settings) -> None:
 
     try:
         run(settings)
-    except InvalidFlowError as error:
+    except (InvalidFlowError, NotImplementedError) as error:
         typer.echo(f'Refusing to start: {error}', err=True)
         raise typer.Exit(2) from None
 

@@ -83,3 +83,11 @@ def test_serve_refuses_the_demo_secret(monkeypatch):
     result = runner.invoke(app, ['serve'])
     assert result.exit_code == 2
     assert 'VCE_STORAGE_SECRET is still the built-in demo value' in result.output
+
+
+def test_aws_mode_refuses_clearly_until_it_exists(monkeypatch):
+    monkeypatch.setenv('VCE_MODE', 'aws')
+    monkeypatch.setenv('VCE_STORAGE_SECRET', 'a-real-secret-of-enough-length')
+    result = runner.invoke(app, ['serve'])
+    assert result.exit_code == 2
+    assert 'aws mode (Amazon Connect) is not available yet' in result.output
