@@ -134,6 +134,7 @@ class ChatLoad:
         await page.close()
         desktop = agent.browser.page()
         desktop.on_update(lambda p, changed, new: self.on_agent_update(agent, p, changed, new))
+        desktop.on_javascript(lambda p, code: self.on_agent_javascript(code))
         agent.page = desktop
         path = await desktop.open(target.removeprefix(self.server.base_url))
         if path != '/agent':
@@ -164,6 +165,16 @@ class ChatLoad:
                 chat.offer_ns = now
                 chat.agent = agent.username
             self.spawn(self.accept(agent, name))
+
+    def on_agent_javascript(self, code: str) -> None:
+        """Live messages reach an open transcript as ``runMethod(<id>, "append", [[{..., "text": ...}]])``."""
+        if '"append"' not in code or 'm:' not in code:
+            return
+        now = time.time_ns()
+        for match in MESSAGE_RE.finditer(code):
+            index, seq = int(match.group(1)), int(match.group(2))
+            if 0 <= index < len(self.chats):
+                self.record_delivery(self.chats[index], seq, now)
 
     def record_delivery(self, chat: Chat, seq: int, now: int) -> None:
         if self.phase == 'verify':
@@ -254,7 +265,8 @@ class ChatLoad:
     @staticmethod
     def transcript_seqs(page: Page, index: int) -> list[int]:
         """Message seqs in the transcript's display order (depth-first, children in order)."""
-        roots = page.find('transcript')
+        # the transcript is one element whose ``messages`` prop holds the whole conversation
+        roots = [i for i, e in page.elements.items() if (e.get('props') or {}).get('ownRole') == 'agent']
         seqs: list[int] = []
         if not roots:
             return seqs

@@ -115,6 +115,7 @@ class Page:
         self.disconnect_reason: str | None = None
         self.disconnected_at: float | None = None
         self._callbacks: list[UpdateCallback] = []
+        self._javascript_callbacks: list[Callable[[Page, str], None]] = []
         self._changed = asyncio.Event()
         self._parents: dict[int, int] | None = None
         self._testids: dict[str, list[int]] | None = None
@@ -196,6 +197,10 @@ class Page:
     def on_update(self, callback: UpdateCallback) -> None:
         """``callback(page, changed, new_ids)``: ``changed`` maps element ids to their new dict (None = deleted)."""
         self._callbacks.append(callback)
+
+    def on_javascript(self, callback: Callable[[Page, str], None]) -> None:
+        """``callback(page, code)`` for every ``run_javascript`` (element methods arrive as ``runMethod(...)``)."""
+        self._javascript_callbacks.append(callback)
 
     def find(self, testid: str) -> list[int]:
         """Ids of the elements whose ``data-testid`` prop is ``testid``, in id order."""
@@ -357,8 +362,11 @@ class Page:
     def _on_run_javascript(self, msg: dict[str, Any]) -> None:
         if not self._accept_message(msg):
             return
-        self.javascript.append(msg.get('code', '')[:200])
+        code = msg.get('code', '')
+        self.javascript.append(code[:200])
         del self.javascript[:-20]
+        for callback in self._javascript_callbacks:
+            callback(self, code)
         if msg.get('request_id'):  # the server awaits a result: answer at once so it never waits for a timeout
             self._spawn(self._emit('javascript_response',
                                    {'request_id': msg['request_id'], 'client_id': self.client_id, 'result': None}))
@@ -435,3 +443,5 @@ def element_strings(element: Element) -> Iterable[str]:
     for value in (element.get('props') or {}).values():
         if isinstance(value, str):
             yield value
+        elif isinstance(value, list):  # data-driven elements, e.g. the chat transcript's ``messages``
+            yield from (item['text'] for item in value if isinstance(item, dict) and isinstance(item.get('text'), str))

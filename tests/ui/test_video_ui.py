@@ -213,3 +213,15 @@ async def test_ending_the_chat_leaves_the_call_and_clearing_ends_the_meeting(cha
     (await wait_for(agent, 'clear-contact')).click()
     await agent.should_see('The video session has ended.')
     assert await calls(agent_js, 'leave')
+
+
+async def test_no_camera_still_joins_with_audio_only(chatting) -> None:
+    agent, _, agent_js, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    trigger(agent, 'devices', {**DEVICES, 'video_inputs': []})
+    trigger(agent, 'error', {'code': 'no-camera', 'message': 'NotFoundError'})
+    await agent.should_see(ERROR_TEXT['no-camera'])
+    find(agent, 'join-meeting').click()
+    (_, options), = await calls(agent_js, 'join')
+    assert options['video_input'] is None and options['audio_input'] == 'mic-1'
