@@ -94,6 +94,9 @@ class CallPanel(ui.column):
                         .props('flat dense data-testid=check-devices')
                     self.join_button = ui.button('Join', icon='video_call', on_click=self._join) \
                         .props('color=positive data-testid=join-meeting')
+                    if on_end_for_all is not None:  # the agent can call it off before joining, too
+                        ui.button('Cancel video', icon='call_end', on_click=on_end_for_all) \
+                            .props('flat dense color=negative data-testid=cancel-video')
             with ui.column().classes('w-full gap-1') as self.call_area:
                 with ui.row().classes('w-full gap-1 items-center'):
                     self.mute_button = ui.button(icon='mic', on_click=self._toggle_mute) \

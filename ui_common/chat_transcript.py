@@ -48,8 +48,9 @@ class ChatTranscript(ui.element, component='chat_transcript.js'):
         new = [self._item(m) for m in messages if m.seq > self.last_seq]
         if not new:
             return
-        # NOTE: the list grows without update(): a (re)built page renders it all, a live page gets run_method deltas
-        self._props['messages'].extend(new)
+        # NOTE: the list grows without an update: a (re)built page renders it all, a live page gets run_method deltas
+        with self._props.suspend_updates():
+            self._props['messages'].extend(new)
         if any(m.role is not self._own_role for m in messages):
             self._typing_until = 0.0
         self.run_method('append', new)

@@ -225,3 +225,14 @@ async def test_no_camera_still_joins_with_audio_only(chatting) -> None:
     find(agent, 'join-meeting').click()
     (_, options), = await calls(agent_js, 'join')
     assert options['video_input'] is None and options['audio_input'] == 'mic-1'
+
+
+async def test_agent_can_cancel_video_before_joining(chatting) -> None:
+    agent, customer, _, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'cancel-video')
+    await wait_for(customer, 'join-video')
+    find(agent, 'cancel-video').click()
+    await customer.should_see('The agent ended the video session.')
+    await agent.should_see('The video session has ended.')
+    assert not elements(customer, 'join-video')

@@ -28,7 +28,7 @@ const STYLE = `
 .vce-local{position:absolute;right:14px;bottom:14px;width:22%;min-width:96px;aspect-ratio:4/3;flex:none;z-index:2;
   border:2px solid rgba(255,255,255,.7);box-shadow:0 2px 8px rgba(0,0,0,.5)}
 .vce-local video{object-fit:cover;transform:scaleX(-1)}
-.vce-has-content .vce-local{top:14px;bottom:auto}
+.vce-has-content .vce-local{left:14px;right:auto;width:18%}
 .vce-plate{position:absolute;left:6px;bottom:6px;max-width:90%;padding:1px 6px;border-radius:4px;background:rgba(0,0,0,.6);
   font-size:12px;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
 .vce-avatar{width:64px;height:64px;border-radius:50%;display:flex;align-items:center;justify-content:center;
@@ -428,7 +428,6 @@ class LocalEngine {
     };
     pc.onconnectionstatechange = () => this.onConnectionState(peer);
     this.peers.set(id, peer);
-    this.announce(id, peer.name, true);
     return peer;
   }
 
@@ -447,6 +446,11 @@ class LocalEngine {
       camera: new MediaStream([camera.receiver.track]),
       content: new MediaStream([content.receiver.track]),
     };
+  }
+
+  /** UI work waits until the offer/answer is on its way: the handshake is the latency that matters. */
+  showPeer(peer) {
+    this.announce(peer.id, peer.name, true);
     this.view.setRemoteAudio(peer.id, peer.streams.audio);
   }
 
@@ -460,6 +464,7 @@ class LocalEngine {
       type: "offer", cid: peer.cid, sdp: peer.pc.localDescription.sdp, name: this.name,
       camera: !!this.camera, share: !!this.share,
     });
+    this.showPeer(peer);
   }
 
   async answer(id, data, existing) {
@@ -481,6 +486,7 @@ class LocalEngine {
     await peer.pc.setLocalDescription(await peer.pc.createAnswer());
     if (this.peers.get(id) !== peer) return;
     this.send(id, { type: "answer", cid: peer.cid, sdp: peer.pc.localDescription.sdp, camera: !!this.camera, share: !!this.share });
+    this.showPeer(peer);
     await this.remoteDescribed(peer, data);
   }
 
