@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import resource
 import shutil
@@ -14,7 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -256,3 +257,11 @@ def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
     print(f'\n{title}\n' + '-' * (width + vwidth + 40))
     for metric, value, note in rows:
         print(f'{metric:<{width}}  {value:>{vwidth}}  {note}')
+
+
+def publish(result: dict[str, object], report: Callable[[dict[str, object]], None], json_path: Path | None) -> None:
+    """Print the report and, when asked, write the raw result as JSON."""
+    report(result)
+    if json_path:
+        json_path.write_text(json.dumps(result, indent=2, default=str))
+        print(f'\nresults written to {json_path}')

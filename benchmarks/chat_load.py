@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import json
 import logging
 import random
 import re
@@ -57,6 +56,7 @@ from benchmarks._harness import (
     percentile,
     print_table,
     proc_sample,
+    publish,
     raise_fd_limit,
     read_gc_log,
     start_py_spy,
@@ -613,10 +613,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     finally:
         server.stop()
-    report(result)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2, default=str))
-        print(f'\nresults written to {args.json}')
+    publish(result, report, args.json)
     return 0
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,7 @@ from benchmarks._harness import (
     percentile,
     print_table,
     proc_sample,
+    publish,
     raise_fd_limit,
 )
 from benchmarks.nicegui_client import Browser, Page
@@ -163,10 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         raise
     finally:
         server.stop()
-    report(result)
-    if args.json:
-        args.json.write_text(json.dumps(result, indent=2, default=str))
-        print(f'\nresults written to {args.json}')
+    publish(result, report, args.json)
     return 0
 
 
