@@ -12,7 +12,7 @@ from backend.domain.validation import MAX_MESSAGE_LENGTH
 from backend.events import ContactChanged, Event, MeetingChanged, MessageAdded, TypingStarted
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
-from ui_common.call_panel import CallPanel
+from ui_common.call_panel import CallPanel, CallState
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.typing_throttle import TypingThrottle
 
@@ -75,6 +75,10 @@ class CustomerChatPanel(ui.column):
                 if self._call is not None:
                     self._call.meeting_ended(event.meeting_id)
 
+    def _make_room_for_video(self, state: CallState) -> None:
+        """A shorter transcript while video is on screen keeps both in the small chat window."""
+        self.transcript.set_height('9rem' if state in (CallState.SETUP, CallState.IN_CALL) else '18rem')
+
     def _show_invitation(self, live: bool, *, rejoin: bool) -> None:
         """The structured join signal: a prompt in the chat, shown while the meeting lives and we are not in it."""
         self.join_video.set_text('Rejoin video call' if rejoin else 'Join video call')
@@ -90,7 +94,8 @@ class CustomerChatPanel(ui.column):
         if self._call is None:
             with self._call_slot:
                 self._call = CallPanel(self._meetings, ice_servers=self._ice_servers,
-                                       ended_text='The agent ended the video session')
+                                       ended_text='The agent ended the video session',
+                                       on_state_change=self._make_room_for_video)
         self._call.open_setup(join)
 
     def _show_state(self, state: ContactState) -> None:

@@ -54,17 +54,20 @@ class CallState(Enum):
 class CallPanel(ui.column):
     def __init__(self, meetings: MeetingService, *, ice_servers: list[dict[str, object]],
                  on_end_for_all: Callable[[], Awaitable[None]] | None = None,
-                 ended_text: str = 'The video session has ended.') -> None:
+                 ended_text: str = 'The video session has ended.',
+                 on_state_change: Callable[[CallState], None] | None = None) -> None:
         """Call Panel
 
         :param meetings: the meeting service (signalling, names)
         :param ice_servers: STUN/TURN servers for the local WebRTC back end (empty on loopback/LAN)
         :param on_end_for_all: shows an "End for all" button (agent only) that calls this
         :param ended_text: what to say when the meeting was ended by someone else
+        :param on_state_change: called with the new state (e.g. to make room for the video)
         """
         super().__init__()
         self.classes('w-full gap-2').props('data-testid=call-panel')
         self._meetings, self._on_end_for_all, self._ended_text = meetings, on_end_for_all, ended_text
+        self._on_state_change = on_state_change
         self.join_info: JoinInfo | None = None
         self.state = CallState.IDLE
         self._signals: Subscription | None = None
@@ -322,6 +325,8 @@ class CallPanel(ui.column):
         self.setup_area.set_visibility(state is CallState.SETUP)
         self.call_area.set_visibility(state is CallState.IN_CALL)
         self.rejoin_button.set_visibility(state is CallState.LEFT)
+        if self._on_state_change is not None:
+            self._on_state_change(state)
 
 
 def _backend(name: str) -> Backend:

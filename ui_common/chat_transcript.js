@@ -3,7 +3,7 @@
 export default {
   template: `
     <div class="column no-wrap full-width">
-      <div ref="scroll" data-testid="transcript" class="full-width q-pa-xs" style="overflow-y: auto; height: 18rem">
+      <div ref="scroll" data-testid="transcript" class="full-width q-pa-xs" :style="{ overflowY: 'auto', height: boxHeight }">
         <template v-for="m in items" :key="m.seq">
           <div v-if="m.kind === 'event'" data-testid="chat-event"
                class="text-center text-caption text-grey-7 text-italic q-my-xs">{{ m.text }}</div>
@@ -20,9 +20,10 @@ export default {
     messages: { type: Array, default: () => [] },
     ownRole: String,
     typingLabel: String,
+    height: { type: String, default: '18rem' },
   },
   data() {
-    return { items: [], typing: false, typingTimer: null };
+    return { items: [], typing: false, typingTimer: null, boxHeight: this.height };
   },
   created() {
     this.append(this.messages);
@@ -43,6 +44,10 @@ export default {
       this.typing = true;
       clearTimeout(this.typingTimer);
       this.typingTimer = setTimeout(() => (this.typing = false), seconds * 1000);
+    },
+    setHeight(height) {
+      this.boxHeight = height;
+      this.$nextTick(() => this.scrollDown());
     },
     scrollDown() {
       const scroll = this.$refs.scroll;

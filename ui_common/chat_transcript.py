@@ -55,6 +55,12 @@ class ChatTranscript(ui.element, component='chat_transcript.js'):
             self._typing_until = 0.0
         self.run_method('append', new)
 
+    def set_height(self, height: str) -> None:
+        """Change the visible height (CSS), e.g. to make room for a video call beside the chat."""
+        with self._props.suspend_updates():  # a full update would resend the whole conversation
+            self._props['height'] = height
+        self.run_method('setHeight', height)
+
     def show_typing(self) -> None:
         self._typing_until = time.monotonic() + TYPING_SHOWN_SECONDS
         self.run_method('showTyping', TYPING_SHOWN_SECONDS)

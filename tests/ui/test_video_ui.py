@@ -122,6 +122,8 @@ async def test_customer_joins_and_signals_are_relayed_between_the_two_pages(chat
     agent_join = await join(agent, agent_js)
     (await wait_for(customer, 'join-video')).click()
     await customer.should_see('Join meeting as Cara Customer')
+    transcript = next(e for e in customer.client.layout.descendants() if isinstance(e, ChatTranscript))
+    assert transcript.props['height'] == '9rem'  # the chat makes room for the video
     customer_join = await join(customer, customer_js)
     assert customer_join['meeting_id'] == agent_join['meeting_id']
     assert customer_join['attendee_id'] != agent_join['attendee_id']
