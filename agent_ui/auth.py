@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 
 log = logging.getLogger('vce.agent_ui')
@@ -50,10 +51,13 @@ def register_login_page(accounts: AccountService) -> None:
 
         async def try_login() -> None:
             # argon2 is deliberately slow (~0.1 s): verify off the event loop so other pages stay responsive
-            agent = await run.io_bound(accounts.authenticate, username.value or '', password.value or '')
+            try:
+                agent = await run.io_bound(accounts.authenticate, username.value or '', password.value or '')
+            except DomainError as refused:
+                error.set_text(str(refused))
+                return
             if agent is None:
                 error.set_text('Wrong username or password.')
-                log.info('agent.login_failed')
                 return
             session.update(username=agent.username, display_name=agent.display_name)
             log.info('agent.logged_in agent=%s', agent.username)

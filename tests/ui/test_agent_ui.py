@@ -163,3 +163,16 @@ async def test_dark_mode_is_remembered(ann, user: User) -> None:
     await user.open('/agent')
     await user.should_see('My contacts')
     assert any(isinstance(e, ui.dark_mode) and e.value for e in user.client.layout.descendants())
+
+
+async def test_repeated_wrong_passwords_lock_the_login(ann, user: User) -> None:
+    await user.open('/agent/login')
+    find(user, 'username').type('ann')
+    for _ in range(5):
+        find(user, 'password').clear().type('wrong password')
+        find(user, 'login').click()
+        await user.should_see('Wrong username or password.')
+        elements(user, 'login-error')[0].set_text('')
+    find(user, 'password').clear().type('agent-password')
+    find(user, 'login').click()
+    await user.should_see('Too many failed logins. Try again in 5 minutes.')

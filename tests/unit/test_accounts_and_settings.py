@@ -8,8 +8,8 @@ from pydantic import ValidationError
 from backend.adapters.local.passwords import Argon2PasswordHasher
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.config import Settings
-from backend.domain.errors import InvalidInput, NotFound
-from backend.services.accounts import AccountService
+from backend.domain.errors import InvalidInput, NotAllowed, NotFound
+from backend.services.accounts import LOCKOUT_SECONDS, MAX_FAILED_LOGINS, AccountService
 
 
 @pytest.fixture
@@ -58,3 +58,17 @@ def test_settings_refuse_the_demo_secret_outside_demo(monkeypatch):
     monkeypatch.setenv('VCE_STORAGE_SECRET', 'short')
     with pytest.raises(ValidationError, match='at least 16'):
         Settings(demo=False)
+
+
+def test_repeated_failed_logins_lock_the_account_for_a_while():
+    now = [1000.0]
+    accounts = AccountService(SqliteStore(':memory:'), Argon2PasswordHasher(), 'BasicQueue', clock=lambda: now[0])
+    accounts.add_agent('ann', 'Ann', 'correct horse')
+    for _ in range(MAX_FAILED_LOGINS):
+        assert accounts.authenticate('ann', 'guess') is None
+    with pytest.raises(NotAllowed, match=r'Too many failed logins\. Try again in 5 minutes\.'):
+        accounts.authenticate('ann', 'correct horse')  # even the right password waits
+    now[0] += LOCKOUT_SECONDS + 1
+    assert accounts.authenticate('ann', 'correct horse') is not None
+    assert accounts.authenticate('ann', 'guess') is None  # a success cleared the count
+    assert accounts.authenticate('ann', 'correct horse') is not None
