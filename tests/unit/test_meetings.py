@@ -135,7 +135,7 @@ async def test_clearing_the_contact_ends_the_meeting(world):
     assert engine.contact(contact_id).state is ContactState.AFTER_CONTACT_WORK
     assert provider.deleted == []
     engine.clear_contact('ann', contact_id)
-    await settle()
+    await meetings.stop()  # waits for the end-of-meeting work that clearing started
     assert provider.deleted == [agent.meeting_id]
     assert meetings.customer_join_info(key) is None
 
