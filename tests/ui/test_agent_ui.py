@@ -101,7 +101,7 @@ async def test_reject_sets_rejected_until_a_status_is_chosen(ann, create_user) -
     await wait_for(agent, 'accept')
 
 
-@pytest.mark.vce_settings(offer_timeout_seconds=1.0)
+@pytest.mark.vce_settings(offer_timeout_seconds=2.0)
 async def test_an_unanswered_offer_times_out_to_missed(ann, create_user) -> None:
     agent, customer = create_user(), create_user()
     await login(agent)
