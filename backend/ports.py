@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Protocol
 
 from backend.domain.model import (
@@ -51,13 +50,6 @@ class ReferenceRedeemer(Protocol):
     """Turns an ad-hoc reference + email into the agent it routes to (single use)."""
 
     def redeem(self, reference: str, email: str) -> str | None: ...
-
-
-class Clock(Protocol):
-    def __call__(self) -> float: ...
-
-
-AgentList = Sequence[Agent]
 
 
 class CustomerChannel(Protocol):

@@ -242,10 +242,6 @@ class LocalContactCentre:
     def transcript(self, contact_id: str) -> list[Message]:
         return self._store.transcript(contact_id)
 
-    def queued_contacts(self) -> list[Contact]:
-        return sorted((self._snapshot(c) for c in self._contacts.values() if c.state is ContactState.QUEUED),
-                      key=_routing_key)
-
     # used by ContactFlowHost
 
     def has_flow(self, ref: str) -> bool:
