@@ -259,6 +259,20 @@ def print_table(title: str, rows: list[tuple[str, str, str]]) -> None:
         print(f'{metric:<{width}}  {value:>{vwidth}}  {note}')
 
 
+def measure_and_publish(server: Server, measure: Callable[[], dict[str, object]],
+                        report: Callable[[dict[str, object]], None], json_path: Path | None) -> int:
+    """Run ``measure``, always stop the server (showing its log on failure), then report; the exit status."""
+    try:
+        result = measure()
+    except BaseException:
+        print(server.log_tail(), file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+    publish(result, report, json_path)
+    return 0
+
+
 def publish(result: dict[str, object], report: Callable[[dict[str, object]], None], json_path: Path | None) -> None:
     """Print the report and, when asked, write the raw result as JSON."""
     report(result)

@@ -53,10 +53,10 @@ from benchmarks._harness import (
     cpu_percent,
     fmt,
     gc_probe_env,
+    measure_and_publish,
     percentile,
     print_table,
     proc_sample,
-    publish,
     raise_fd_limit,
     read_gc_log,
     start_py_spy,
@@ -600,7 +600,8 @@ def main(argv: list[str] | None = None) -> int:
             env['VCE_BENCH_GC_THRESHOLD'] = args.gc_threshold
         if args.gc_freeze_after:
             env['VCE_BENCH_GC_FREEZE_AFTER'] = str(args.gc_freeze_after)
-    try:
+
+    def measure() -> dict[str, Any]:
         names = [(f'lt{i:04d}', f'Load Agent {i:04d}') for i in range(args.agents)]
         created_s = server.add_agents(names, AGENT_PASSWORD)
         server.start()
@@ -608,13 +609,9 @@ def main(argv: list[str] | None = None) -> int:
               f'{args.agents} agents created in {created_s:.1f} s', flush=True)
         result = asyncio.run(ChatLoad(args, server).run())
         result['run_id'] = uuid.uuid4().hex[:8]
-    except BaseException:
-        print(server.log_tail(), file=sys.stderr)
-        raise
-    finally:
-        server.stop()
-    publish(result, report, args.json)
-    return 0
+        return result
+
+    return measure_and_publish(server, measure, report, args.json)
 
 
 if __name__ == '__main__':

@@ -26,10 +26,10 @@ from benchmarks._harness import (
     Server,
     cpu_percent,
     fmt,
+    measure_and_publish,
     percentile,
     print_table,
     proc_sample,
-    publish,
     raise_fd_limit,
 )
 from benchmarks.nicegui_client import Browser, Page
@@ -154,17 +154,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     raise_fd_limit()
     server = Server(port=args.port, env={'VCE_LOG_LEVEL': args.log_level}, keep_dir=args.keep_dir)
-    try:
+
+    def measure() -> dict[str, Any]:
         server.start()
         print(f'server pid {server.pid} on {server.base_url} (workdir {server.workdir})', flush=True)
-        result = asyncio.run(run(args, server))
-    except BaseException:
-        print(server.log_tail(), file=sys.stderr)
-        raise
-    finally:
-        server.stop()
-    publish(result, report, args.json)
-    return 0
+        return asyncio.run(run(args, server))
+
+    return measure_and_publish(server, measure, report, args.json)
 
 
 if __name__ == '__main__':

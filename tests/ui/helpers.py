@@ -64,6 +64,17 @@ async def start_chat(user: User, name: str = 'Cara Customer', email: str = 'cara
     await user.should_see('Welcome to our video contact centre.')
 
 
+async def status_is(user: User, status: str) -> None:
+    """Wait until the status badge shows ``status`` (the status select lists every status, so text alone proves
+    nothing)."""
+    for _ in range(100):
+        badges = elements(user, 'agent-status')
+        if badges and badges[0].text == status:  # type: ignore[attr-defined]
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f'status badge shows {[b.text for b in elements(user, "agent-status")]}, not {status!r}')
+
+
 async def accepted_chat(agent: User, customer: User, name: str = 'Cara Customer',
                         email: str = 'cara@example.com') -> None:
     """Agent logged in and Available, customer chatting, offer accepted."""

@@ -6,7 +6,17 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from tests.ui.helpers import accepted_chat, choose, create_agent, elements, find, login, start_chat, wait_for
+from tests.ui.helpers import (
+    accepted_chat,
+    choose,
+    create_agent,
+    elements,
+    find,
+    login,
+    start_chat,
+    status_is,
+    wait_for,
+)
 
 
 @pytest.fixture
@@ -34,7 +44,7 @@ async def test_wrong_password_is_refused(ann, user: User) -> None:
 async def test_login_shows_the_desktop_offline(ann, user: User) -> None:
     await login(user)
     await user.should_see('Ann Agent')
-    await user.should_see('Offline')
+    await status_is(user, 'Offline')
     await user.should_see('Demo website')
     await user.should_see('No contacts yet')
 
@@ -42,9 +52,9 @@ async def test_login_shows_the_desktop_offline(ann, user: User) -> None:
 async def test_status_can_be_changed(ann, user: User) -> None:
     await login(user)
     choose(user, 'status-select', 'Available')
-    await user.should_see('Available')
+    await status_is(user, 'Available')
     choose(user, 'status-select', 'Break')
-    await user.should_see('Break')
+    await status_is(user, 'Break')
 
 
 async def test_full_conversation_between_agent_and_customer(ann, create_user) -> None:
@@ -95,7 +105,7 @@ async def test_reject_sets_rejected_until_a_status_is_chosen(ann, create_user) -
     choose(agent, 'status-select', 'Available')
     await start_chat(customer)
     (await wait_for(agent, 'reject')).click()
-    await agent.should_see('Rejected')
+    await status_is(agent, 'Rejected')
     await agent.should_see('You rejected a contact. Choose a status to continue.')
     choose(agent, 'status-select', 'Available')
     await wait_for(agent, 'accept')
@@ -108,7 +118,7 @@ async def test_an_unanswered_offer_times_out_to_missed(ann, create_user) -> None
     choose(agent, 'status-select', 'Available')
     await start_chat(customer)
     await agent.should_see('Incoming chat')
-    await agent.should_see('Missed')
+    await status_is(agent, 'Missed')
     await agent.should_see('You did not answer a contact. Choose a status to continue.')
     assert not elements(agent, 'offer')
     await customer.should_see('Connecting you to an agent…')
