@@ -13,6 +13,8 @@ from backend.domain.model import (
     Message,
     MessageKind,
     ParticipantRole,
+    RedeemResult,
+    ReferenceRecord,
 )
 
 
@@ -49,7 +51,29 @@ class PasswordHasher(Protocol):
 class ReferenceRedeemer(Protocol):
     """Turns an ad-hoc reference + email into the agent it routes to (single use)."""
 
-    def redeem(self, reference: str, email: str) -> str | None: ...
+    def redeem(self, reference: str, email: str, client_address: str) -> str | None: ...
+
+
+class ReferenceStore(Protocol):
+    """Ad-hoc references; every method is one atomic conditional write (SQLite transaction, DynamoDB condition)."""
+
+    def add_reference(self, record: ReferenceRecord) -> bool:
+        """Insert unless a live (unexpired) reference has the same key; False on such a collision."""
+        ...
+
+    def redeem_reference(self, key: str, email_key: str, now: float,
+                         max_wrong_emails: int) -> tuple[RedeemResult, str | None]:
+        """Mark a live, unused, unburned reference used if the email matches and return its owner.
+
+        A wrong email counts against the reference; the ``max_wrong_emails``-th burns it. Exactly one of any
+        number of concurrent redemptions of one reference succeeds.
+        """
+        ...
+
+    def record_attempt(self, address_key: str, now: float, window_seconds: float) -> int:
+        """Count one redemption attempt from a client address; return the attempts within the window, this one
+        included."""
+        ...
 
 
 class CustomerChannel(Protocol):

@@ -132,3 +132,21 @@ class Message:
     text: str
     created_at: float
     kind: MessageKind = MessageKind.MESSAGE
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceRecord:
+    """An ad-hoc reference as stored: only keyed hashes, never the plain 8-digit number or the email."""
+
+    key: str  # HMAC of the 8-digit reference with the server secret (hex)
+    email_key: str  # HMAC of the normalised (trimmed, case-folded) email
+    owner_username: str  # the agent whose personal queue the reference routes to
+    created_at: float
+    expires_at: float
+
+
+class RedeemResult(StrEnum):
+    REDEEMED = 'redeemed'
+    INVALID = 'invalid'  # unknown, expired, already used or burned
+    WRONG_EMAIL = 'wrong_email'
+    BURNED = 'burned'  # this wrong email was the last one allowed; the reference is now unusable

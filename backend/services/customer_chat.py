@@ -27,7 +27,8 @@ class CustomerChatService:
                  bus: EventBus) -> None:
         self._channel, self._sessions, self._references, self._bus = channel, sessions, references, bus
 
-    async def start_chat(self, session_key: str, *, name: str, email: str, reference: str = '') -> Contact:
+    async def start_chat(self, session_key: str, *, name: str, email: str, reference: str = '',
+                         client_address: str = '') -> Contact:
         name, email = clean_name(name), clean_email(email)
         reference = reference.strip().replace(' ', '')
         if reference and not _REFERENCE.match(reference):
@@ -37,7 +38,7 @@ class CustomerChatService:
             return current  # a double submit resumes the running chat instead of opening a second one
         attributes = {'customerName': name, 'customerEmailAddress': email}
         if reference:
-            agent = self._references.redeem(reference, email)
+            agent = self._references.redeem(reference, email, client_address)
             attributes['videoReferenceId'] = reference if agent else 'error'
             if agent:
                 attributes['videoRouteToAgent'] = agent
@@ -81,7 +82,7 @@ class CustomerChatService:
 class NoReferences:
     """Until ad-hoc references exist, every reference a customer types is unknown (and so invalid)."""
 
-    def redeem(self, reference: str, email: str) -> str | None:
+    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
         return None
 
 
