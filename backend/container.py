@@ -7,12 +7,14 @@ import logging
 from backend.config import Settings
 from backend.events import EventBus
 from backend.flows import load_flow_library
-from backend.ports import MeetingProvider
+from backend.ports import AgentStore, MeetingProvider, ReferenceStore
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
-from backend.services.customer_chat import CustomerChatService, NoReferences
+from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from backend.services.references import ReferencePolicy, ReferenceService
+from backend.services.voice import VoiceService
 
 log = logging.getLogger('vce')
 
@@ -30,6 +32,7 @@ def build_services(settings: Settings) -> Services:
         raise NotImplementedError('aws mode (Amazon Connect) is not available yet: set VCE_MODE=local; '
                                   'VCE_MEETING_BACKEND=chime already uses Amazon Chime SDK meetings.')
     from backend.adapters.local.engine.contact_centre import EngineConfig, LocalContactCentre
+    from backend.adapters.local.meetings import LocalMeetingProvider
     from backend.adapters.local.passwords import Argon2PasswordHasher
     from backend.adapters.local.sqlite_store import SqliteStore
 
@@ -39,22 +42,36 @@ def build_services(settings: Settings) -> Services:
     engine = LocalContactCentre(store, bus, flows, EngineConfig(
         inbound_flow=settings.inbound_chat_flow, standard_queue=settings.standard_queue,
         queue_max_contacts=settings.queue_max_contacts, chat_concurrency=settings.chat_concurrency,
-        offer_timeout=settings.offer_timeout_seconds))
-    customer_chat = CustomerChatService(engine, store, NoReferences(), bus)
+        offer_timeout=settings.offer_timeout_seconds, inbound_voice_flow=settings.inbound_voice_flow))
+    references = build_references(settings, store, store)
+    customer_chat = CustomerChatService(engine, store, references, bus)
     agent_desk = AgentDeskService(engine, bus)
     meetings = MeetingService(_meeting_provider(settings), store, engine, agent_desk, customer_chat, bus)
+    # the local engine's phone line is browser WebRTC whatever VCE_MEETING_BACKEND says
+    voice = VoiceService(engine, store, LocalMeetingProvider(), store, engine, agent_desk, bus)
 
     async def start() -> None:
         await engine.start()
         meetings.start()
+        voice.start()
 
     async def stop() -> None:
+        await voice.stop()
         await meetings.stop()
         await engine.stop()
         store.close()
 
     return Services(settings=settings, accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
-                    customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, start=start, stop=stop)
+                    customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, references=references,
+                    voice=voice, start=start, stop=stop)
+
+
+def build_references(settings: Settings, store: ReferenceStore, agents: AgentStore) -> ReferenceService:
+    """Ad-hoc references with the configured secret and limits (also used by ``benchmarks/references.py``)."""
+    return ReferenceService(store, agents, settings.reference_key, ReferencePolicy(
+        ttl_seconds=settings.reference_ttl_minutes * 60, max_wrong_emails=settings.reference_max_wrong_emails,
+        redeem_limit=settings.reference_redeem_limit,
+        redeem_window_seconds=settings.reference_redeem_window_seconds))
 
 
 def _meeting_provider(settings: Settings) -> MeetingProvider:

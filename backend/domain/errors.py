@@ -15,3 +15,7 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The action is not allowed in the current state or for this user."""
+
+
+class RateLimited(InvalidInput):
+    """Too many attempts from one client; the message says when to try again and nothing else."""

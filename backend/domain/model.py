@@ -23,6 +23,16 @@ class ContactState(StrEnum):
 AGENT_HELD_STATES = frozenset({ContactState.CONNECTING, ContactState.CONNECTED, ContactState.AFTER_CONTACT_WORK})
 
 
+class Channel(StrEnum):
+    """Amazon Connect's channel names (``$.Channel`` in flows)."""
+
+    CHAT = 'CHAT'
+    VOICE = 'VOICE'
+
+
+LIVE_STATES = frozenset({ContactState.CONNECTING, ContactState.CONNECTED})  # ringing or talking, not wrapping up
+
+
 class AgentStatus(StrEnum):
     """Statuses an agent picks, plus the two the system sets after an unanswered or rejected offer."""
 
@@ -82,7 +92,7 @@ class Contact:
     connected_at: float | None = None
     ended_at: float | None = None
     end_reason: str | None = None
-    channel: str = 'CHAT'
+    channel: Channel = Channel.CHAT
 
 
 class MeetingState(StrEnum):

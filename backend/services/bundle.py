@@ -10,6 +10,8 @@ from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from backend.services.references import ReferenceService
+from backend.services.voice import VoiceService
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,5 +23,7 @@ class Services:
     customer_chat: CustomerChatService
     agent_desk: AgentDeskService
     meetings: MeetingService
+    voice: VoiceService
+    references: ReferenceService
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]

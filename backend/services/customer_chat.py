@@ -37,11 +37,11 @@ class CustomerChatService:
         if current is not None and current.state not in (ContactState.ENDED, ContactState.AFTER_CONTACT_WORK):
             return current  # a double submit resumes the running chat instead of opening a second one
         attributes = {'customerName': name, 'customerEmailAddress': email}
-        if reference:
+        if reference:  # RateLimited propagates: no chat starts; a refused reference gets the flow's apology
             agent = self._references.redeem(reference, email, client_address)
             attributes['videoReferenceId'] = reference if agent else 'error'
             if agent:
-                attributes['videoRouteToAgent'] = agent
+                attributes['videoRouteToAgent'] = agent  # set here only: the browser can never choose an agent
         contact = self._channel.start_chat(name=name, email=email, attributes=attributes)
         self._sessions.bind_session(_hash(session_key), contact.contact_id)
         return contact
@@ -77,13 +77,6 @@ class CustomerChatService:
         if contact is None:
             raise InvalidInput('Start a chat first.')
         return contact
-
-
-class NoReferences:
-    """Until ad-hoc references exist, every reference a customer types is unknown (and so invalid)."""
-
-    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
-        return None
 
 
 def _hash(session_key: str) -> str:

@@ -11,6 +11,7 @@ from backend.config import PROJECT_ROOT
 from backend.domain.model import Agent, AgentStatus
 from backend.events import EventBus
 from backend.flows import load_flow_library
+from backend.ports import ReferenceRedeemer
 from backend.services.customer_chat import CustomerChatService
 
 FLOWS = load_flow_library(PROJECT_ROOT / 'contact_flows')
@@ -22,7 +23,7 @@ class Refs:
     def __init__(self, routes: dict[str, str] | None = None) -> None:
         self.routes = dict(routes or {})
 
-    def redeem(self, reference: str, email: str) -> str | None:
+    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
         return self.routes.pop(reference, None)
 
 
@@ -41,7 +42,7 @@ def add_agent(store: SqliteStore, username: str, name: str | None = None) -> Age
 
 
 def chat_service(engine: LocalContactCentre, store: SqliteStore, bus: EventBus,
-                 refs: Refs | None = None) -> CustomerChatService:
+                 refs: ReferenceRedeemer | None = None) -> CustomerChatService:
     return CustomerChatService(engine, store, refs or Refs(), bus)
 
 

@@ -1,4 +1,5 @@
-"""SQLite (WAL) storage for local mode: agents, contacts, attributes, transcripts and customer sessions.
+"""SQLite (WAL) storage for local mode: agents, contacts, attributes, transcripts, customer sessions, meetings and
+ad-hoc references.
 
 Writes commit before returning, so a message that was acknowledged survives ``kill -9``. WAL with
 ``synchronous=NORMAL`` keeps commits in the OS cache (crash-safe for the process, fast for chat).
@@ -15,6 +16,7 @@ from backend.domain.model import (
     Agent,
     AgentStatus,
     Attendee,
+    Channel,
     Contact,
     ContactState,
     Meeting,
@@ -22,6 +24,8 @@ from backend.domain.model import (
     Message,
     MessageKind,
     ParticipantRole,
+    RedeemResult,
+    ReferenceRecord,
 )
 
 SCHEMA = """
@@ -84,7 +88,26 @@ CREATE TABLE IF NOT EXISTS attendees (
     provider_attendee TEXT NOT NULL,
     PRIMARY KEY (meeting_id, attendee_id)
 );
+CREATE TABLE IF NOT EXISTS ad_hoc_references (
+    key TEXT PRIMARY KEY,
+    email_key TEXT NOT NULL,
+    owner_username TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    expires_at REAL NOT NULL,
+    used_at REAL,
+    wrong_emails INTEGER NOT NULL DEFAULT 0,
+    burned INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS ad_hoc_references_expiry ON ad_hoc_references (expires_at);
+CREATE TABLE IF NOT EXISTS reference_attempts (
+    address_key TEXT NOT NULL,
+    at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS reference_attempts_by_address ON reference_attempts (address_key, at);
+CREATE INDEX IF NOT EXISTS reference_attempts_by_time ON reference_attempts (at);
 """
+
+BUSY_TIMEOUT_SECONDS = 30.0  # other connections to the same file (tools, benchmarks) wait for the write lock
 
 
 class SqliteStore:
@@ -93,7 +116,8 @@ class SqliteStore:
     def __init__(self, path: Path | str) -> None:
         if str(path) != ':memory:':
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
+                                   timeout=BUSY_TIMEOUT_SECONDS)
         self._db.row_factory = sqlite3.Row
         self._lock = threading.Lock()
         self._db.execute('PRAGMA journal_mode=WAL')
@@ -237,6 +261,70 @@ class SqliteStore:
                          role=ParticipantRole(row['role']), name=row['name'],
                          provider_attendee=json.loads(row['provider_attendee'])) for row in rows]
 
+    # ad-hoc references: each method is one BEGIN IMMEDIATE transaction, so it is atomic across connections too
+
+    def add_reference(self, record: ReferenceRecord) -> bool:
+        """Insert, replacing a row with the same key only if that one is expired, used or burned."""
+        with self._lock:
+            self._db.execute('BEGIN IMMEDIATE')
+            try:
+                self._db.execute('DELETE FROM ad_hoc_references WHERE expires_at <= ?', (record.created_at,))
+                cursor = self._db.execute(
+                    'INSERT INTO ad_hoc_references (key, email_key, owner_username, created_at, expires_at) '
+                    'VALUES (?, ?, ?, ?, ?) '
+                    'ON CONFLICT (key) DO UPDATE SET email_key = excluded.email_key, '
+                    'owner_username = excluded.owner_username, created_at = excluded.created_at, '
+                    'expires_at = excluded.expires_at, used_at = NULL, wrong_emails = 0, burned = 0 '
+                    'WHERE used_at IS NOT NULL OR burned = 1',
+                    (record.key, record.email_key, record.owner_username, record.created_at, record.expires_at))
+                added = cursor.rowcount == 1
+                self._db.execute('COMMIT')
+            except BaseException:
+                self._db.execute('ROLLBACK')
+                raise
+        return added
+
+    def redeem_reference(self, key: str, email_key: str, now: float,
+                         max_wrong_emails: int) -> tuple[RedeemResult, str | None]:
+        """Conditional updates: the first one to find the row live and unused marks it used; the rest see it used."""
+        live = 'key = ? AND used_at IS NULL AND burned = 0 AND expires_at > ?'
+        with self._lock:
+            self._db.execute('BEGIN IMMEDIATE')
+            try:
+                redeemed = self._db.execute(  # fetchall: a RETURNING statement must finish before COMMIT
+                    f'UPDATE ad_hoc_references SET used_at = ? WHERE {live} AND email_key = ? '
+                    'RETURNING owner_username', (now, key, now, email_key)).fetchall()
+                if redeemed:
+                    outcome: tuple[RedeemResult, str | None] = (RedeemResult.REDEEMED, redeemed[0]['owner_username'])
+                else:
+                    wrong = self._db.execute(
+                        'UPDATE ad_hoc_references SET wrong_emails = wrong_emails + 1, '
+                        f'burned = (wrong_emails + 1 >= ?) WHERE {live} RETURNING burned',
+                        (max_wrong_emails, key, now)).fetchall()
+                    outcome = ((RedeemResult.INVALID if not wrong else
+                                RedeemResult.BURNED if wrong[0]['burned'] else RedeemResult.WRONG_EMAIL), None)
+                self._db.execute('COMMIT')
+            except BaseException:
+                self._db.execute('ROLLBACK')
+                raise
+        return outcome
+
+    def record_attempt(self, address_key: str, now: float, window_seconds: float) -> int:
+        """Insert this attempt and prune every attempt older than the window, so the table stays small."""
+        since = now - window_seconds
+        with self._lock:
+            self._db.execute('BEGIN IMMEDIATE')
+            try:
+                self._db.execute('DELETE FROM reference_attempts WHERE at <= ?', (since,))
+                self._db.execute('INSERT INTO reference_attempts VALUES (?, ?)', (address_key, now))
+                (count,) = self._db.execute('SELECT COUNT(*) FROM reference_attempts WHERE address_key = ? AND at > ?',
+                                            (address_key, since)).fetchone()
+                self._db.execute('COMMIT')
+            except BaseException:
+                self._db.execute('ROLLBACK')
+                raise
+        return int(count)
+
 
 def _meeting(row: sqlite3.Row) -> Meeting:
     return Meeting(meeting_id=row['meeting_id'], contact_id=row['contact_id'], owner_username=row['owner_username'],
@@ -257,4 +345,4 @@ def _contact(row: sqlite3.Row) -> Contact:
                    enqueued_at=row['enqueued_at'], agent_username=row['agent_username'],
                    customer_queue_flow=row['customer_queue_flow'], initiated_at=row['initiated_at'],
                    connected_at=row['connected_at'], ended_at=row['ended_at'], end_reason=row['end_reason'],
-                   channel=row['channel'])
+                   channel=Channel(row['channel']))
