@@ -1,7 +1,8 @@
 """CCP Panel
 
-The agent's contact control panel: status, the ringing offer with Accept / Reject, and the list of the agent's
-contacts. It lives outside the sub-pages, so it never rebuilds while the agent moves between contacts.
+The agent's contact control panel: status, the ringing offer (chat or call) with Accept / Reject, a slot for the
+softphone, and the list of the agent's contacts. It lives outside the sub-pages, so it never rebuilds while the agent
+moves between contacts.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from backend.domain.model import SELECTABLE_STATUSES, Agent, AgentStatus, Contact, ContactState
+from backend.domain.model import SELECTABLE_STATUSES, Agent, AgentStatus, Channel, Contact, ContactState
 
 RINGTONE_URL = '/assets/audio/ring.wav'
 
@@ -20,6 +21,8 @@ STATE_LABELS = {
     ContactState.CONNECTED: 'Connected',
     ContactState.AFTER_CONTACT_WORK: 'After contact work',
 }
+OFFER_TITLES = {Channel.CHAT: 'Incoming chat', Channel.VOICE: 'Incoming call'}
+CHANNEL_ICONS = {Channel.CHAT: 'chat', Channel.VOICE: 'phone'}
 STATUS_COLORS = {AgentStatus.AVAILABLE: 'positive', AgentStatus.BREAK: 'warning', AgentStatus.OFFLINE: 'grey',
                  AgentStatus.MISSED: 'negative', AgentStatus.REJECTED: 'negative'}
 
@@ -42,7 +45,7 @@ class CcpPanel(ui.column):
                     .classes('w-full').props('dense outlined data-testid=status-select')
                 self.status_hint = ui.label().classes('text-xs text-negative').props('data-testid=status-hint')
             with ui.card().classes('w-full bg-amber-1').props('data-testid=offer') as self.offer_card:
-                ui.label('Incoming chat').classes('text-sm font-medium')
+                self.offer_title = ui.label().classes('text-sm font-medium').props('data-testid=offer-title')
                 self.offer_name = ui.label().classes('text-lg font-bold').props('data-testid=offer-name')
                 self.offer_countdown = ui.label().classes('text-xs text-grey-8')
                 with ui.row().classes('w-full'):
@@ -51,6 +54,7 @@ class CcpPanel(ui.column):
                         .props('color=negative outline data-testid=reject')
                 self.ringtone = ui.audio(RINGTONE_URL, controls=False, loop=True).classes('hidden')
             self.offer_card.set_visibility(False)
+            self.call_slot = ui.column().classes('w-full gap-0')  # the softphone, built by the desktop
             ui.label('My contacts').classes('text-sm text-grey-7 q-mt-sm')
             self.contact_list = ui.list().props('bordered separator dense').classes('w-full') \
                 .props('data-testid=contact-list')
@@ -72,6 +76,7 @@ class CcpPanel(ui.column):
                                       'You rejected a contact. Choose a status to continue.')
 
     def show_offer(self, contact: Contact, expires_at: float) -> None:
+        self.offer_title.set_text(OFFER_TITLES[contact.channel])
         self.offer_name.set_text(contact.customer_name)
         self._offer_expires_at = expires_at
         self._tick()
@@ -94,6 +99,9 @@ class CcpPanel(ui.column):
             for contact in held:
                 with ui.item(on_click=lambda c=contact: self._on_open(c.contact_id)) \
                         .props(f'clickable active={contact.contact_id == current} data-testid=contact-item'):
+                    with ui.item_section().props('avatar'):
+                        ui.icon(CHANNEL_ICONS[contact.channel], color='primary') \
+                            .props(f'data-testid=channel-{contact.channel.value.lower()}')
                     with ui.item_section():
                         ui.item_label(contact.customer_name)
                         ui.item_label(STATE_LABELS.get(contact.state, contact.state.value)).props('caption')

@@ -1,4 +1,7 @@
-"""One contact on the agent desktop: who the customer is, the chat, and the End / Clear buttons."""
+"""One contact on the agent desktop: who the customer is, the chat, and the End / Clear buttons.
+
+A phone call shows its event lines read-only (no reply box, no video); the softphone in the CCP panel ends it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from nicegui import ui
 
 from agent_ui.extensions import ContactPanelContext, DesktopExtensions
 from backend.domain.errors import DomainError
-from backend.domain.model import Agent, Contact, ContactState, ParticipantRole
+from backend.domain.model import Agent, Channel, Contact, ContactState, ParticipantRole
 from backend.domain.validation import MAX_MESSAGE_LENGTH
 from backend.services.agent_desk import AgentDeskService
 from ui_common.chat_transcript import ChatTranscript
@@ -31,6 +34,7 @@ class ContactView(ui.column):
         super().__init__()
         self.classes('w-full gap-3 p-4 max-w-4xl')
         self.contact_id = contact.contact_id
+        self._is_call = contact.channel is Channel.VOICE
         self._desk, self._agent, self._guard, self._on_cleared = desk, agent, guard, on_cleared
         with self:
             with ui.row().classes('w-full items-center gap-3'):
@@ -44,7 +48,10 @@ class ContactView(ui.column):
                     .props('color=negative data-testid=end-contact')
                 self.clear_button = ui.button('Clear contact', icon='done_all', on_click=self._clear) \
                     .props('color=primary data-testid=clear-contact')
-            ui.label(contact.customer_email).classes('text-sm text-grey-8').props('data-testid=customer-email')
+            with ui.row().classes('items-center gap-1 text-sm text-grey-8'):
+                if self._is_call:
+                    ui.icon('phone').props('data-testid=voice-contact')
+                ui.label('Phone call' if self._is_call else contact.customer_email).props('data-testid=customer-email')
             with ui.expansion('Contact attributes', icon='label').classes('w-full').props('dense'):
                 ui.table(columns=[{'name': 'key', 'label': 'Attribute', 'field': 'key', 'align': 'left'},
                                   {'name': 'value', 'label': 'Value', 'field': 'value', 'align': 'left'}],
@@ -72,10 +79,11 @@ class ContactView(ui.column):
 
     def show_state(self, state: ContactState) -> None:
         self.state_badge.set_text(STATE_TEXT.get(state, state.value))
-        self.end_button.set_visibility(state is ContactState.CONNECTED)
-        self.video_button.set_visibility(state is ContactState.CONNECTED)
+        chatting = state is ContactState.CONNECTED and not self._is_call
+        self.end_button.set_visibility(chatting)
+        self.video_button.set_visibility(chatting)
         self.clear_button.set_visibility(state is ContactState.AFTER_CONTACT_WORK)
-        self.reply_row.set_visibility(state is ContactState.CONNECTED)
+        self.reply_row.set_visibility(chatting)
 
     async def _send(self) -> None:
         if not self._guard():

@@ -59,6 +59,16 @@ class MeetingChanged:
 
 
 @dataclass(frozen=True, slots=True)
+class VoiceChanged:
+    """A phone call's audio session went live or ended, or the call was put on hold or resumed."""
+
+    contact_id: str
+    meeting_id: str
+    live: bool
+    on_hold: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class SignalReceived:
     """A WebRTC signalling message for one attendee of a local-mode meeting."""
 
@@ -68,7 +78,7 @@ class SignalReceived:
 
 
 Event = (MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver | MeetingChanged
-         | SignalReceived)
+         | VoiceChanged | SignalReceived)
 Callback = Callable[[Event], None]
 
 

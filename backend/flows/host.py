@@ -25,7 +25,7 @@ class FlowHost(Protocol):
     def flow_data(self) -> dict[str, Any]:
         """The contact's flow run data for JSONPath lookups.
 
-        At least ``{'Attributes': {...}, 'ContactId': str, 'Channel': 'CHAT', 'Queue': {'Name': str, ...}}``;
+        At least ``{'Attributes': {...}, 'ContactId': str, 'Channel': 'CHAT' | 'VOICE', 'Queue': {'Name': str, ...}}``;
         ``Metrics`` appears after :meth:`load_metrics`.
         """
         ...

@@ -1,6 +1,6 @@
 """Static checks for flow language JSON, so a broken flow is rejected at load time instead of mid-contact.
 
-The rules follow the Amazon Connect flow language reference, narrowed to what the local, chat-only engine runs.
+The rules follow the Amazon Connect flow language reference, narrowed to what the local engine runs.
 Every problem is reported (not just the first) so one ``vce flows check`` run shows everything to fix.
 """
 

@@ -5,6 +5,7 @@
 - A customer gets only its own join data, looked up from its server-side session, only while the meeting lives.
 - The customer is told through a structured event (MeetingChanged) plus a readable transcript line.
 - Clearing the contact (or the contact ending any other way) ends the meeting for all.
+- Phone calls are not video contacts: their audio session belongs to the voice service (video starts from a chat).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import uuid
 from collections.abc import Callable
 
 from backend.domain.errors import NotAllowed, NotFound
-from backend.domain.model import Attendee, ContactState, JoinInfo, Meeting, MeetingState, ParticipantRole
+from backend.domain.model import Attendee, Channel, ContactState, JoinInfo, Meeting, MeetingState, ParticipantRole
 from backend.events import (
     ALL_CONTACTS_TOPIC,
     Callback,
@@ -39,6 +40,8 @@ log = logging.getLogger('vce.meetings')
 
 STARTED_TEXT = 'The agent started a video call. Select "Join video call" to join.'
 ENDED_TEXT = 'The agent ended the video session.'
+NO_VIDEO_ON_CALLS_TEXT = ('Video starts from a chat, not from a phone call. To move this caller to video, use '
+                          'Create ad-hoc and give them the reference.')
 
 
 class MeetingService:
@@ -68,6 +71,8 @@ class MeetingService:
     async def start_video(self, username: str, contact_id: str) -> JoinInfo:
         """Create the contact's meeting (or reuse the live one) and return the agent's own join data."""
         contact = self._desk.contact(username, contact_id)  # NotFound unless the contact is this agent's
+        if contact.channel is Channel.VOICE:
+            raise NotAllowed(NO_VIDEO_ON_CALLS_TEXT)
         async with self._lock(contact_id):
             live = self._store.live_meeting_for_contact(contact_id)
             if live is not None:
@@ -95,8 +100,9 @@ class MeetingService:
         return self._join_info(meeting, ParticipantRole.AGENT)
 
     def agent_join_info(self, username: str, contact_id: str) -> JoinInfo | None:
-        """The agent's join data for a live meeting of one of its contacts (e.g. after a reload)."""
-        self._desk.contact(username, contact_id)
+        """The agent's join data for a live video meeting of one of its contacts (e.g. after a reload)."""
+        if self._desk.contact(username, contact_id).channel is Channel.VOICE:
+            return None  # a call's audio session is the softphone's, not a video call
         meeting = self._store.live_meeting_for_contact(contact_id)
         return self._join_info(meeting, ParticipantRole.AGENT) if meeting else None
 
@@ -156,7 +162,8 @@ class MeetingService:
         self._announce(current.contact_id, current.meeting_id, live=False, username=current.owner_username)
 
     def _on_contact_event(self, event: Event) -> None:
-        if isinstance(event, ContactChanged) and event.contact.state is ContactState.ENDED:
+        if (isinstance(event, ContactChanged) and event.contact.state is ContactState.ENDED
+                and event.contact.channel is not Channel.VOICE):
             meeting = self._store.live_meeting_for_contact(event.contact.contact_id)
             if meeting is not None:
                 task = asyncio.get_running_loop().create_task(self._end(meeting))

@@ -914,11 +914,11 @@ class ChimeEngine {
 export default {
   template: `
     <div class="vce-meeting">
-      <div class="vce-setup" v-show="previewing">
+      <div class="vce-setup" v-if="!audioOnly" v-show="previewing">
         <video ref="preview" class="vce-preview" data-testid="meeting-preview-video" autoplay muted playsinline></video>
         <div class="vce-meter"><div class="vce-level" data-testid="meeting-level" :style="{width: level + '%'}"></div></div>
       </div>
-      <div class="vce-stage" v-show="joined" :class="{'vce-has-content': !!content}">
+      <div class="vce-stage" v-if="!audioOnly" v-show="joined" :class="{'vce-has-content': !!content}">
         <div class="vce-tile vce-content" v-show="content">
           <video ref="content" data-testid="meeting-content-video" autoplay muted playsinline></video>
           <div class="vce-plate">{{ content ? nameOf(content.id, content.external, content.name) : '' }}</div>
@@ -946,6 +946,7 @@ export default {
     iceServers: { type: Array, default: () => [] },
     selfName: { type: String, default: "" },
     names: { type: Object, default: () => ({}) },
+    audioOnly: { type: Boolean, default: false },
   },
   data() {
     return { previewing: false, level: 0, joined: false, remotes: [], content: null, localVideo: false };
@@ -964,6 +965,7 @@ export default {
     this.sources = new Map(); // "camera:<id>" / "content" / "local" -> MediaStream | {chimeTile}
     this.audioEls = new Map();
     this.audioOutput = null;
+    this.remoteAudioMuted = false; // e.g. a call on hold: every remote <audio>, also later ones, stays silent
     this.preview = null; // {tracks, ctx, timer}
     this.registryKey = this.$el.id || `meeting-${randomId()}`;
     window.__vceMeetings = window.__vceMeetings || {};
@@ -1082,6 +1084,10 @@ export default {
     setMuted(muted) {
       this.engine.setMuted(muted);
     },
+    setRemoteAudioMuted(muted) {
+      this.remoteAudioMuted = !!muted;
+      for (const el of this.audioEls.values()) el.muted = this.remoteAudioMuted;
+    },
     setCamera(on) {
       return this.engine.setCamera(!!on);
     },
@@ -1190,6 +1196,7 @@ export default {
       if (!el) {
         el = document.createElement("audio");
         el.autoplay = true;
+        el.muted = this.remoteAudioMuted;
         el.dataset.attendeeId = key;
         this.$refs.audio.appendChild(el);
         this.audioEls.set(key, el);

@@ -116,6 +116,7 @@ class MeetingElement(ui.element, component='meeting.js'):
                  chime_bundle_url: str = DEFAULT_CHIME_BUNDLE_URL,
                  ice_servers: list[dict] | None = None,
                  self_name: str = '',
+                 audio_only: bool = False,
                  ) -> None:
         """Meeting Element
 
@@ -124,6 +125,8 @@ class MeetingElement(ui.element, component='meeting.js'):
                                  ``join``/``list_devices`` with the chime back end only
         :param ice_servers: ``RTCIceServer`` dicts for the local back end (default: none, for loopback/LAN)
         :param self_name: this participant's display name, sent to peers by the local back end
+        :param audio_only: draw no video stage and no preview (a phone call); join with ``video_input=None`` so no
+                           camera is opened
         """
         super().__init__()
         if backend not in ('local', 'chime'):
@@ -134,6 +137,7 @@ class MeetingElement(ui.element, component='meeting.js'):
         self._props['iceServers'] = list(ice_servers or [])
         self._props['selfName'] = self_name
         self._props['names'] = {}
+        self._props['audioOnly'] = audio_only
 
     @property
     def backend(self) -> Backend:
@@ -240,6 +244,11 @@ class MeetingElement(ui.element, component='meeting.js'):
 
     def set_muted(self, muted: bool) -> None:
         self.run_method('setMuted', muted)
+
+    def set_remote_audio_muted(self, muted: bool) -> None:
+        """Silence (or restore) what the other attendees say, e.g. while a call is on hold; applies to later
+        attendees too."""
+        self.run_method('setRemoteAudioMuted', muted)
 
     def set_camera(self, on: bool) -> None:
         self.run_method('setCamera', on)

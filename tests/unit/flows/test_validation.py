@@ -52,7 +52,7 @@ def test_real_flow_files_are_valid(name: str) -> None:
 
 def test_real_flow_library_loads_with_cross_references() -> None:
     library = load_flow_library(CONTACT_FLOWS)
-    assert library.names == ('VideoCallEscalationChat', 'VideoCallEscalationQueue')
+    assert library.names == ('VideoCallEscalationChat', 'VideoCallEscalationQueue', 'VideoCallEscalationVoice')
     assert library.get(QUEUE_FLOW_ARN).name == 'VideoCallEscalationQueue'
     assert check_flow_files(sorted(CONTACT_FLOWS.glob('*.json'))) == []
 

@@ -1,9 +1,11 @@
 """The local contact-centre engine, modelled on Amazon Connect.
 
-Contacts run the inbound flow, wait in a queue (standard or an agent's personal queue) while the customer queue
-flow runs, are offered to the best Available agent with free capacity (priority first, then age), and go
-connected → after-contact work → ended. All state lives in the store; memory holds only what is open, so a
-restart rebuilds everything from the store and routing carries on.
+Contacts (chats and phone calls) run their channel's inbound flow, wait in a queue (standard or an agent's personal
+queue) while the customer queue flow runs, are offered to the best Available agent with free capacity for their
+channel (priority first, then age), and go connected → after-contact work → ended. A live call is exclusive: an
+agent who is ringing or talking on a call gets nothing else, and a call goes only to an agent with nothing live.
+All state lives in the store; memory holds only what is open, so a restart rebuilds everything from the store and
+routing carries on.
 
 Every method runs on the event loop thread; none blocks for long, so no locks are needed.
 """
@@ -22,9 +24,11 @@ from backend.adapters.local.engine.flow_host import ContactFlowHost
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import (
     AGENT_HELD_STATES,
+    LIVE_STATES,
     SELECTABLE_STATUSES,
     Agent,
     AgentStatus,
+    Channel,
     Contact,
     ContactState,
     Message,
@@ -48,6 +52,7 @@ from backend.ports import Store
 log = logging.getLogger('vce.engine')
 
 SYSTEM_NAME = 'SYSTEM'
+VOICE_CAPACITY = 1  # as in Amazon Connect: an agent handles at most one call (after-contact work included)
 
 
 @dataclass(slots=True)
@@ -61,6 +66,7 @@ class Offer:
 class EngineConfig:
     inbound_flow: str
     standard_queue: str
+    inbound_voice_flow: str = 'VideoCallEscalationVoice'
     queue_max_contacts: int = 500
     chat_concurrency: int = 2
     offer_timeout: float = 20.0
@@ -70,7 +76,8 @@ class LocalContactCentre:
     def __init__(self, store: Store, bus: EventBus, flows: FlowLibrary, config: EngineConfig, *,
                  clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
-        flows.get(config.inbound_flow)  # fail fast: the engine refuses to start without its inbound flow
+        flows.get(config.inbound_flow)  # fail fast: the engine refuses to start without its inbound flows
+        flows.get(config.inbound_voice_flow)
         self._store, self._bus, self._flows, self.config = store, bus, flows, config
         self._clock, self.sleep = clock, sleep
         self._agents: dict[str, Agent] = {}
@@ -117,24 +124,36 @@ class LocalContactCentre:
         self._start_inbound_flow(contact)
         return self._snapshot(contact)
 
+    def start_call(self, *, name: str, attributes: dict[str, str]) -> Contact:
+        """A customer phones in (local mode: the browser phone page); the call runs the inbound voice flow."""
+        contact = Contact(contact_id=str(uuid.uuid4()), customer_name=name, customer_email='',
+                          initiated_at=self._clock(), attributes=dict(attributes), channel=Channel.VOICE)
+        self._contacts[contact.contact_id] = contact
+        self._save(contact)
+        log.info('contact.initiated contact=%s channel=%s', contact.contact_id, contact.channel)
+        self._start_inbound_flow(contact)
+        return self._snapshot(contact)
+
     def customer_message(self, contact_id: str, text: str) -> Message:
         contact = self._open_contact(contact_id)
+        _refuse_chat_on_call(contact)
         if contact.state is ContactState.AFTER_CONTACT_WORK:
             raise NotAllowed('This chat has ended. Start a new chat to talk to us again.')
         return self._add_message(contact, ParticipantRole.CUSTOMER, contact.customer_name, text)
 
     def customer_typing(self, contact_id: str) -> None:
         contact = self._contacts.get(contact_id)
-        if contact is not None and contact.state is ContactState.CONNECTED:
+        if contact is not None and contact.state is ContactState.CONNECTED and contact.channel is Channel.CHAT:
             self._publish(contact, TypingStarted(contact_id, ParticipantRole.CUSTOMER))
 
     def customer_end(self, contact_id: str) -> None:
-        """The customer ended the chat: an agent gets after-contact work, anything earlier just ends."""
+        """The customer ended the chat or hung up: an agent gets after-contact work, anything earlier just ends."""
         contact = self._contacts.get(contact_id)
         if contact is None or contact.state is ContactState.AFTER_CONTACT_WORK:
             return
         if contact.state is ContactState.CONNECTED:
-            self._add_event(contact, 'The customer left the chat.')
+            self._add_event(contact, 'The customer hung up.' if contact.channel is Channel.VOICE
+                            else 'The customer left the chat.')
             self._to_after_contact_work(contact, 'customer_ended')
         else:
             self._end(contact, 'customer_ended')
@@ -187,7 +206,9 @@ class LocalContactCentre:
         self._save(contact)
         log.info('contact.connected contact=%s agent=%s', contact_id, username)
         self._publish(contact, ContactChanged(self._snapshot(contact)))
-        self._add_event(contact, f'{self._agent(username).display_name} joined the chat.')
+        name = self._agent(username).display_name
+        self._add_event(contact, f'{name} answered the call.' if contact.channel is Channel.VOICE
+                        else f'{name} joined the chat.')
         self._dispatch()  # the agent may have room for another chat
         return self._snapshot(contact)
 
@@ -200,20 +221,23 @@ class LocalContactCentre:
 
     def agent_message(self, username: str, contact_id: str, text: str) -> Message:
         contact = self._held_by(username, contact_id)
+        _refuse_chat_on_call(contact)
         if contact.state is not ContactState.CONNECTED:
             raise NotAllowed('This chat is no longer connected; the customer cannot receive messages.')
         return self._add_message(contact, ParticipantRole.AGENT, self._agent(username).display_name, text)
 
     def agent_typing(self, username: str, contact_id: str) -> None:
         contact = self._contacts.get(contact_id)
-        if contact is not None and contact.agent_username == username and contact.state is ContactState.CONNECTED:
+        if (contact is not None and contact.agent_username == username and contact.state is ContactState.CONNECTED
+                and contact.channel is Channel.CHAT):
             self._publish(contact, TypingStarted(contact_id, ParticipantRole.AGENT))
 
     def end_contact(self, username: str, contact_id: str) -> Contact:
         contact = self._held_by(username, contact_id)
         if contact.state is not ContactState.CONNECTED:
             raise NotAllowed('Only a connected contact can be ended.')
-        self._add_event(contact, 'The agent ended the chat.')
+        self._add_event(contact, 'The agent ended the call.' if contact.channel is Channel.VOICE
+                        else 'The agent ended the chat.')
         self._to_after_contact_work(contact, 'agent_ended')
         return self._snapshot(contact)
 
@@ -326,7 +350,8 @@ class LocalContactCentre:
     def _start_inbound_flow(self, contact: Contact) -> None:
         contact.state = ContactState.IN_FLOW
         self._save(contact)
-        self._run_flow_task(contact, self.config.inbound_flow)
+        self._run_flow_task(contact, self.config.inbound_voice_flow if contact.channel is Channel.VOICE
+                            else self.config.inbound_flow)
 
     def _start_queue_flow(self, contact: Contact) -> None:
         if contact.customer_queue_flow and contact.contact_id not in self._flow_tasks:
@@ -353,7 +378,8 @@ class LocalContactCentre:
         if outcome is FlowOutcome.QUEUED and contact.state in (ContactState.QUEUED, ContactState.CONNECTING):
             self._start_queue_flow(contact)  # the inbound flow's task is gone now; start the queue flow's
         elif contact.state in (ContactState.INITIATED, ContactState.IN_FLOW):
-            self.system_message(contact, 'Sorry, we could not connect your chat. Please try again later.')
+            what = 'call' if contact.channel is Channel.VOICE else 'chat'
+            self.system_message(contact, f'Sorry, we could not connect your {what}. Please try again later.')
             self._end(contact, 'flow_failed')
 
     def _cancel_flow(self, contact_id: str) -> None:
@@ -371,8 +397,7 @@ class LocalContactCentre:
         try:
             offered = {offer.username for offer in self._offers.values()}
             ready = sorted((a for a in self._agents.values()
-                            if a.status is AgentStatus.AVAILABLE and a.username not in offered
-                            and self._load(a.username) < self.config.chat_concurrency),
+                            if a.status is AgentStatus.AVAILABLE and a.username not in offered),
                            key=lambda a: a.status_since)
             for agent in ready:
                 contact = self._best_contact_for(agent)
@@ -382,12 +407,23 @@ class LocalContactCentre:
             self._dispatching = False
 
     def _best_contact_for(self, agent: Agent) -> Contact | None:
+        """The first waiting contact in the agent's queues whose channel the agent has room for."""
+        held = [c for c in self._contacts.values()
+                if c.agent_username == agent.username and c.state in AGENT_HELD_STATES]
+        if any(c.channel is Channel.VOICE and c.state in LIVE_STATES for c in held):
+            return None  # a live call is exclusive (no cross-channel concurrency)
+        room = {
+            Channel.CHAT: sum(c.channel is Channel.CHAT for c in held) < self.config.chat_concurrency,
+            # a call needs an agent with nothing live; a call in after-contact work blocks only another call
+            Channel.VOICE: (not any(c.state in LIVE_STATES for c in held)
+                            and sum(c.channel is Channel.VOICE for c in held) < VOICE_CAPACITY),
+        }
+        if not any(room.values()):
+            return None
         queues = set(agent.queues)
-        waiting = [c for c in self._contacts.values() if c.state is ContactState.QUEUED and c.queue_id in queues]
+        waiting = [c for c in self._contacts.values()
+                   if c.state is ContactState.QUEUED and c.queue_id in queues and room[c.channel]]
         return min(waiting, key=_routing_key, default=None)
-
-    def _load(self, username: str) -> int:
-        return sum(1 for c in self._contacts.values() if c.agent_username == username and c.state in AGENT_HELD_STATES)
 
     def _offer(self, contact: Contact, agent: Agent) -> None:
         contact.state, contact.agent_username = ContactState.CONNECTING, agent.username
@@ -436,6 +472,7 @@ class LocalContactCentre:
         log.info('contact.after_contact_work contact=%s agent=%s reason=%s', contact.contact_id,
                  contact.agent_username, reason)
         self._publish(contact, ContactChanged(self._snapshot(contact)))
+        self._dispatch()  # an ended call frees its agent for chats at once
 
     def _end(self, contact: Contact, reason: str) -> None:
         self._cancel_flow(contact.contact_id)
@@ -496,6 +533,11 @@ class LocalContactCentre:
     @staticmethod
     def _snapshot(contact: Contact) -> Contact:
         return dataclasses.replace(contact, attributes=dict(contact.attributes))
+
+
+def _refuse_chat_on_call(contact: Contact) -> None:
+    if contact.channel is Channel.VOICE:
+        raise NotAllowed('This contact is a phone call: chat messages cannot be sent on it.')
 
 
 def _routing_key(contact: Contact) -> tuple[int, float]:

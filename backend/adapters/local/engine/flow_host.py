@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from backend.domain.model import Channel
 from backend.flows.host import FlowActionError
 
 if TYPE_CHECKING:
@@ -28,7 +29,8 @@ class ContactFlowHost:
             'ContactId': contact.contact_id,
             'Channel': contact.channel,
             'Queue': {'Name': queue_name, 'ARN': contact.queue_id or ''},
-            'CustomerEndpoint': {'Address': contact.customer_email, 'Type': 'EMAIL'},
+            'CustomerEndpoint': ({'Address': '', 'Type': 'TELEPHONE_NUMBER'} if contact.channel is Channel.VOICE
+                                 else {'Address': contact.customer_email, 'Type': 'EMAIL'}),
             'Metrics': self._metrics,
         }
 

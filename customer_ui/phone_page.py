@@ -1,0 +1,238 @@
+"""The "Call us" phone page: a browser phone that calls the contact centre (local mode's stand-in for dialling in).
+
+The caller gives a name and presses Call; the flow's prompts appear as captions (local mode has no speech), and once
+an agent answers, an audio-only meeting element joins the call's audio session by itself. The call is bound to the
+tab on the server, so a reload resumes it and rejoins the audio. The camera is never used.
+"""
+
+from __future__ import annotations
+
+from nicegui import ui
+
+from backend.config import Settings
+from backend.domain.errors import DomainError
+from backend.domain.model import Contact, ContactState, JoinInfo, MessageKind, ParticipantRole
+from backend.domain.validation import MAX_NAME_LENGTH
+from backend.events import ContactChanged, Event, MessageAdded, SignalReceived, Subscription, VoiceChanged
+from backend.services.meetings import MeetingService
+from backend.services.voice import VoiceService
+from ui_common.call_timer import CallTimer
+from ui_common.meeting import AttendeeEvent, MeetingElement, MeetingErrorEvent, SignalEvent
+
+MICROPHONE_HINT = 'Your browser will ask to use your microphone: choose Allow. We use it only during the call.'
+MICROPHONE_ERRORS = {
+    'permission-denied': 'We cannot use your microphone because permission was denied. Allow it in the browser '
+                         'and reload this page; the call goes on.',
+    'no-microphone': 'No microphone was found. Connect one and reload this page; the call goes on.',
+}
+WAITING_STATES = (ContactState.INITIATED, ContactState.IN_FLOW, ContactState.QUEUED, ContactState.CONNECTING)
+FINISHED_STATES = (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
+
+
+class PhonePage:
+    def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService) -> None:
+        self._settings, self._voice, self._meetings = settings, voice, meetings
+        self._session_key = ''
+        self._calls: Subscription | None = None
+        self._signals: Subscription | None = None
+        self._join: JoinInfo | None = None
+        self._state: ContactState | None = None
+        self._muted = False
+        self._on_hold = False
+        self._peer_present = False
+        self._problem = ''
+
+    async def build(self) -> None:
+        settings = self._settings
+        ui.colors(primary=settings.brand_primary_color, accent=settings.brand_accent_color)
+        with ui.header().classes('items-center justify-between bg-primary'):
+            with ui.row().classes('items-center gap-2'):
+                if settings.brand_logo_url:
+                    ui.image(settings.brand_logo_url).classes('w-8 h-8')
+                ui.label(settings.company_name).classes('text-xl font-bold').props('data-testid=company-name')
+            ui.link('Website', '/').classes('text-white text-sm').props('data-testid=website-link')
+        with ui.column().classes('w-full max-w-md mx-auto p-4 gap-4'):
+            with ui.card().classes('w-full gap-3'):
+                ui.label('Call us').classes('text-2xl font-bold')
+                with ui.column().classes('w-full gap-2') as self.dial_area:
+                    ui.label('Talk to one of our agents from your browser.').classes('text-grey-8')
+                    self.name = ui.input('Your name', validation={'Please enter your name': _given}) \
+                        .props(f'maxlength={MAX_NAME_LENGTH} counter autocomplete=name data-testid=caller-name') \
+                        .classes('w-full')
+                    self.call_button = ui.button('Call', icon='call', on_click=self._call) \
+                        .props('color=positive size=lg data-testid=call').classes('w-full')
+                    ui.label(MICROPHONE_HINT).classes('text-xs text-grey-8').props('data-testid=microphone-hint')
+                    self.error = ui.label().classes('text-negative text-sm').props('role=alert data-testid=call-error')
+                    self.name.on('keydown.enter', self._call)
+                with ui.column().classes('w-full items-center gap-2') as self.call_area:
+                    ui.icon('phone_in_talk', size='3rem', color='primary')
+                    self.status = ui.label().classes('text-xl font-medium text-center') \
+                        .props('role=status data-testid=call-status')
+                    self.caption = ui.label().classes('text-sm text-grey-8 italic text-center') \
+                        .props('aria-live=polite data-testid=call-caption')
+                    self.timer = CallTimer().classes('text-lg').props('data-testid=call-timer')
+                    with ui.row().classes('w-full justify-center gap-4') as self.controls:
+                        self.mute_button = ui.button('Mute', icon='mic', on_click=self._toggle_mute) \
+                            .props('outline data-testid=mute-call')
+                        ui.button('Hang up', icon='call_end', on_click=self._hang_up) \
+                            .props('color=negative data-testid=hang-up')
+                    self.call_again = ui.button('Call again', icon='call', on_click=self._call_again) \
+                        .props('color=positive data-testid=call-again')
+                    self.element = MeetingElement(backend='local', ice_servers=settings.ice_servers, audio_only=True)
+        self.element.on_signal(self._on_signal).on_error(self._on_error) \
+            .on_attendee_joined(self._on_attendee_joined).on_attendee_left(self._on_attendee_left)
+        self.call_area.set_visibility(False)
+        client = ui.context.client
+        client.on_delete(self._unsubscribe_all)
+        await client.connected()
+        self._session_key = client.tab_id or ''
+        contact = self._voice.current_call(self._session_key)
+        if contact is not None:  # a reload: resume the same call and rejoin its audio
+            self.name.set_value(contact.customer_name)
+            self._follow(contact)
+
+    # dialling
+
+    async def _call(self) -> None:
+        self.call_button.disable()
+        try:
+            contact = await self._voice.start_call(self._session_key, self.name.value or '')
+        except DomainError as error:
+            self.error.set_text(str(error))
+            return
+        finally:
+            self.call_button.enable()
+        self.error.set_text('')
+        self._follow(contact)
+
+    def _call_again(self) -> None:
+        self._leave_audio()
+        self.call_area.set_visibility(False)
+        self.dial_area.set_visibility(True)
+
+    async def _hang_up(self) -> None:
+        await self._voice.hang_up(self._session_key)
+
+    def _follow(self, contact: Contact) -> None:
+        """Show this call and follow its events (a new call gets a new subscription)."""
+        if self._calls is not None:
+            self._calls.close()
+        self._calls = self._voice.subscribe(self._session_key, self._on_event)
+        self._state = None
+        self._muted = False
+        self.dial_area.set_visibility(False)
+        self.call_area.set_visibility(True)
+        live = contact.state not in FINISHED_STATES
+        self.timer.set_visibility(live)  # a finished call seen after a reload has no running time to show
+        if live:
+            self.timer.start(contact.initiated_at)
+        prompts = self._voice.prompts(self._session_key)
+        self.caption.set_text(prompts[-1].text if prompts else '')
+        self._show(contact)
+
+    # events
+
+    def _on_event(self, event: Event) -> None:
+        if isinstance(event, MessageAdded):
+            message = event.message
+            if message.role is ParticipantRole.SYSTEM and message.kind is MessageKind.MESSAGE:
+                self.caption.set_text(message.text)  # "play prompt": the flow's words, shown as a caption
+        elif isinstance(event, ContactChanged):
+            self._show(event.contact)
+        elif isinstance(event, VoiceChanged):
+            contact = self._voice.current_call(self._session_key)
+            if contact is not None and contact.contact_id == event.contact_id:
+                self._show(contact)
+
+    def _show(self, contact: Contact) -> None:
+        self._state = contact.state
+        if contact.state is ContactState.CONNECTED:
+            self.caption.set_visibility(False)  # the queue's last words are old news once someone answers
+            self._sync_audio()
+        elif contact.state in FINISHED_STATES:
+            self._leave_audio()
+            self.timer.stop()
+            self.caption.set_visibility(contact.connected_at is None)  # e.g. why a waiting call was dropped
+        else:
+            self.caption.set_visibility(True)
+        self.controls.set_visibility(contact.state not in FINISHED_STATES)
+        self.call_again.set_visibility(contact.state in FINISHED_STATES)
+        self._render_status()
+
+    # the audio session
+
+    def _sync_audio(self) -> None:
+        join = self._voice.customer_join_info(self._session_key)
+        if join is None:
+            return
+        if self._join is None or self._join.meeting_id != join.meeting_id:
+            self._leave_audio()
+            self._join = join
+            self._peer_present, self._on_hold, self._problem = False, False, ''
+            self._signals = self._meetings.subscribe_signals(join, self._deliver_signal)
+            self.element.set_muted(self._muted)  # nothing left over from an earlier call's hold
+            self.element.set_remote_audio_muted(False)
+            self.element.join(dict(join.data), audio_input=None, video_input=None, audio_output=None, camera_on=False)
+        on_hold = self._voice.customer_on_hold(self._session_key)
+        if on_hold != self._on_hold:
+            self._on_hold = on_hold
+            self.element.set_muted(self._muted or on_hold)
+            self.element.set_remote_audio_muted(on_hold)
+
+    def _leave_audio(self) -> None:
+        if self._join is not None:
+            self.element.leave()
+            self._join = None
+        if self._signals is not None:
+            self._signals.close()
+            self._signals = None
+        self._on_hold = self._peer_present = False
+
+    def _toggle_mute(self) -> None:
+        self._muted = not self._muted
+        self.element.set_muted(self._muted or self._on_hold)
+        self.mute_button.set_text('Unmute' if self._muted else 'Mute')
+        self.mute_button.props(f'icon={"mic_off" if self._muted else "mic"}')
+
+    def _on_attendee_joined(self, _: AttendeeEvent) -> None:
+        self._peer_present = True
+        self._render_status()
+
+    def _on_attendee_left(self, _: AttendeeEvent) -> None:
+        self._peer_present = False
+        self._render_status()
+
+    def _on_error(self, event: MeetingErrorEvent) -> None:
+        self._problem = MICROPHONE_ERRORS.get(event.code, f'Audio problem: {event.message}')
+        self._render_status()
+
+    def _on_signal(self, event: SignalEvent) -> None:
+        if self._join is not None:
+            self._meetings.relay_signal(self._join, event.to, event.data)
+
+    def _deliver_signal(self, event: Event) -> None:
+        if isinstance(event, SignalReceived):
+            self.element.receive_signal(event.from_attendee, event.data)
+
+    def _unsubscribe_all(self) -> None:
+        for subscription in (self._calls, self._signals):
+            if subscription is not None:
+                subscription.close()
+
+    # rendering
+
+    def _render_status(self) -> None:
+        state = self._state
+        if state in FINISHED_STATES:
+            text = 'Call ended'
+        elif state is ContactState.CONNECTED:
+            text = 'You are on hold' if self._on_hold else 'Connected' if self._peer_present else 'Connecting audio…'
+        else:
+            text = f'Calling {self._settings.company_name}…'
+        if self._problem and state is ContactState.CONNECTED:
+            text = f'{text}. {self._problem}'
+        self.status.set_text(text)
+
+
+def _given(value: str) -> bool:
+    return bool(value.strip())
