@@ -6,10 +6,12 @@ from collections.abc import Callable
 
 from nicegui import app, ui
 
+from agent_ui.adhoc_dialog import AdhocDialog
 from agent_ui.auth import LOGIN_PATH
 from agent_ui.ccp_panel import CcpPanel
 from agent_ui.contact_view import ContactView
 from agent_ui.extensions import DesktopExtensions
+from agent_ui.softphone import Softphone
 from backend.domain.errors import DomainError
 from backend.domain.model import AgentStatus, ParticipantRole
 from backend.events import (
@@ -20,9 +22,11 @@ from backend.events import (
     MeetingChanged,
     MessageAdded,
     TypingStarted,
+    VoiceChanged,
 )
 from backend.services.agent_desk import AgentDeskService
 from backend.services.meetings import MeetingService
+from backend.services.voice import VoiceService
 from ui_common.call_panel import CallPanel
 
 DESKTOP_ROOT = '/agent'
@@ -30,9 +34,12 @@ DESKTOP_ROOT = '/agent'
 
 class AgentDesktop:
     def __init__(self, desk: AgentDeskService, meetings: MeetingService, extensions: DesktopExtensions, username: str,
-                 *, ice_servers: list[dict[str, object]]) -> None:
+                 *, ice_servers: list[dict[str, object]], adhoc_dialog: Callable[[], AdhocDialog],
+                 voice: VoiceService) -> None:
         self._desk, self._meetings, self._extensions, self._username = desk, meetings, extensions, username
+        self._adhoc_dialog = adhoc_dialog
         self._ice_servers = ice_servers
+        self._voice = voice
         self._call_contact: str | None = None
         self._desk_id = ''
         self._view: ContactView | None = None
@@ -46,6 +53,9 @@ class AgentDesktop:
             ui.label('Agent desktop').classes('text-lg font-bold')
             ui.space()
             ui.label(agent.display_name).classes('text-sm').props('data-testid=agent-name')
+            self.adhoc = self._adhoc_dialog()
+            ui.button('Create ad-hoc', icon='add_link', on_click=self.adhoc.start) \
+                .props('flat color=white data-testid=create-adhoc').tooltip('Invite a customer to a video chat')
             ui.link('Demo website', '/', new_tab=True).classes('text-white text-sm').props('data-testid=demo-link')
             ui.button(icon='dark_mode', on_click=dark.toggle).props('flat round color=white data-testid=dark-mode') \
                 .tooltip('Dark mode')
@@ -53,6 +63,10 @@ class AgentDesktop:
         with ui.left_drawer(value=True, fixed=True).props('width=320 bordered').classes('p-3'):
             self.ccp = CcpPanel(on_status=self._set_status, on_accept=self._accept, on_reject=self._reject,
                                 on_open=self._open)
+            with self.ccp.call_slot:
+                self.softphone = Softphone(desk=self._desk, voice=self._voice, meetings=self._meetings,
+                                           username=self._username, ice_servers=self._ice_servers, guard=self._active,
+                                           is_active=lambda: self._desk.is_active(self._username, self._desk_id))
         with ui.row().classes('w-full no-wrap items-start gap-0'):
             ui.sub_pages({'/': self._home, '/contact/{contact_id}': self._contact_page}, root_path=DESKTOP_ROOT) \
                 .classes('grow min-w-0')
@@ -78,7 +92,7 @@ class AgentDesktop:
         self._view = None
         with ui.column().classes('p-6 gap-2'):
             ui.label('No contact selected').classes('text-xl')
-            ui.label('Set your status to Available to receive chats; accepted chats appear on the left.') \
+            ui.label('Set your status to Available to receive chats and calls; accepted ones appear on the left.') \
                 .classes('text-grey-8')
 
     def _contact_page(self, contact_id: str) -> None:
@@ -100,9 +114,13 @@ class AgentDesktop:
         if isinstance(event, DesktopTakenOver):
             if event.desk_id == self._desk_id:
                 self.taken_over.open()
+                self.softphone.refresh()  # the call's audio moves to the new tab
             return
         if isinstance(event, AgentChanged):
             self.ccp.show_agent(event.agent)
+            return
+        if isinstance(event, VoiceChanged):
+            self.softphone.refresh()
             return
         if isinstance(event, MeetingChanged):
             if not event.live:
@@ -131,6 +149,7 @@ class AgentDesktop:
         else:
             self.ccp.show_offer(*offer)
         self._refresh_contacts()
+        self.softphone.refresh()
 
     def _refresh_contacts(self) -> None:
         current = self._view.contact_id if self._view is not None else None

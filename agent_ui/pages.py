@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from agent_ui.adhoc_dialog import AdhocDialog
 from agent_ui.auth import LOGIN_PATH, register_login_page, signed_in_username
 from agent_ui.desktop import AgentDesktop
 from agent_ui.extensions import DesktopExtensions
@@ -26,8 +29,11 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
         except NotFound:  # the account was removed while the session cookie lived on
             app.storage.user.clear()
             return RedirectResponse(LOGIN_PATH)
+        adhoc_dialog = partial(AdhocDialog, services.references, username,
+                               company_name=services.settings.company_name, website_url=services.settings.website_url)
         AgentDesktop(services.agent_desk, services.meetings, extensions, username,
-                     ice_servers=services.settings.ice_servers).build()
+                     ice_servers=services.settings.ice_servers, adhoc_dialog=adhoc_dialog,
+                     voice=services.voice).build()
         return None
 
     ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)

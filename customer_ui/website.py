@@ -10,17 +10,23 @@ from nicegui import ui
 
 from backend.config import Settings
 from backend.domain.errors import DomainError
+from backend.domain.model import Contact, ContactState
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from customer_ui.chat_panel import CustomerChatPanel
+from customer_ui.link_fragment import LinkFragment
 from customer_ui.start_form import StartForm
+from ui_common.adhoc_link import AdhocLink, names_a_reference, parse_fragment
 
 
 class CustomerWebsite:
     def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService) -> None:
         self._settings, self._chat, self._meetings = settings, chat, meetings
         self._session_key = ''
+        self._client_address = ''
         self._chat_panel: CustomerChatPanel | None = None
+        self._restored = False  # the tab's running chat (if any) is on screen; links may act from now on
+        self._pending_link: AdhocLink | None = None
 
     async def build(self) -> None:
         settings = self._settings
@@ -30,7 +36,10 @@ class CustomerWebsite:
                 if settings.brand_logo_url:
                     ui.image(settings.brand_logo_url).classes('w-8 h-8')
                 ui.label(settings.company_name).classes('text-xl font-bold').props('data-testid=company-name')
-            ui.label(settings.company_tagline).classes('text-sm opacity-80 max-sm:hidden')
+            with ui.row().classes('items-center gap-4'):
+                ui.label(settings.company_tagline).classes('text-sm opacity-80 max-sm:hidden')
+                ui.link('Call us', '/call').classes('text-white text-sm font-medium') \
+                    .props('data-testid=call-us aria-label="Call us from your browser"')
         with ui.column().classes('w-full max-w-3xl mx-auto p-6 gap-4'):
             ui.label(f'Welcome to {settings.company_name}').classes('text-3xl font-bold')
             ui.label(settings.welcome_text).classes('text-lg text-grey-8')
@@ -47,10 +56,15 @@ class CustomerWebsite:
         self.panel.set_visibility(False)
         self.launcher = ui.button(settings.launcher_text, icon='video_call', on_click=self._toggle) \
             .classes('fixed z-50 bottom-6 right-6').props('rounded size=lg data-testid=launcher')
+        self._client_address = _client_address()
+        self.link_fragment = LinkFragment(on_read=self._open_link)
         await ui.context.client.connected()
         self._session_key = ui.context.client.tab_id or ''
         if self._chat.current_contact(self._session_key) is not None:
             self._show_chat()
+        self._restored = True
+        if self._pending_link is not None:
+            self._apply_link(self._pending_link)
 
     def _toggle(self) -> None:
         if not self.panel.visible and self._chat_panel is None and not list(self.panel):
@@ -60,7 +74,8 @@ class CustomerWebsite:
 
     async def _start(self, name: str, email: str, reference: str) -> str | None:
         try:
-            await self._chat.start_chat(self._session_key, name=name, email=email, reference=reference)
+            await self._chat.start_chat(self._session_key, name=name, email=email, reference=reference,
+                                        client_address=self._client_address)
         except DomainError as error:
             return str(error)
         self._show_chat()
@@ -79,9 +94,52 @@ class CustomerWebsite:
         self.panel.set_visibility(True)
 
     def _new_chat(self) -> None:
+        """The form again, keeping the ended chat's name and email (e.g. to fix a refused reference and retry)."""
+        ended = self._chat.current_contact(self._session_key)
+        if ended is None:
+            self._show_form()
+            return
+        self._show_form(name=ended.customer_name, email=ended.customer_email,
+                        show_reference=ended.attributes.get('videoReferenceId') == 'error')
+
+    def _show_form(self, *, name: str = '', email: str = '', reference: str = '', show_reference: bool = False) -> None:
         if self._chat_panel is not None:
             self._chat_panel.close()
             self._chat_panel = None
         self.panel.clear()
         with self.panel:
-            StartForm(self._start)
+            StartForm(self._start, name=name, email=email, reference=reference, show_reference=show_reference)
+        self.panel.set_visibility(True)
+
+    def _open_link(self, fragment: str) -> None:
+        """An invitation link (``#ref=…&email=…``) opens the chat window with the form filled in; the fragment is
+        removed from the address bar at once, and a garbled one is ignored."""
+        if not names_a_reference(fragment):
+            return  # an ordinary anchor: not ours to touch
+        self.link_fragment.forget()
+        link = parse_fragment(fragment)
+        if link is None:
+            return
+        if self._restored:
+            self._apply_link(link)
+        else:
+            self._pending_link = link  # the page is still looking for this tab's running chat
+
+    def _apply_link(self, link: AdhocLink) -> None:
+        self._pending_link = None
+        if _running(self._chat.current_contact(self._session_key)):
+            if self._chat_panel is None:
+                self._show_chat()
+            self.panel.set_visibility(True)  # a tab that is already chatting keeps its chat and ignores the link
+            return
+        self._show_form(email=link.email, reference=link.reference)
+
+
+def _running(contact: Contact | None) -> bool:
+    return contact is not None and contact.state not in (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
+
+
+def _client_address() -> str:
+    """The customer's address as this page's request saw it (rate limits apply per client network)."""
+    request = ui.context.client.request
+    return request.client.host if request is not None and request.client is not None else ''
