@@ -15,3 +15,7 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The action is not allowed in the current state or for this user."""
+
+
+class StoreUnavailable(DomainError):
+    """The store (e.g. DynamoDB) failed or refused after its retries; nothing was changed by the failed call."""
