@@ -196,6 +196,16 @@ def test_transcript_keeps_order_and_numbers_each_contact_from_one(store: Any) ->
     assert store.transcript('c-unknown') == []
 
 
+def test_two_stores_taking_turns_continue_one_transcript(make_store: Callable[[], Any]) -> None:
+    first, second = make_store(), make_store()
+
+    seqs = [(first if n % 3 else second).append_message('c-1', ParticipantRole.CUSTOMER, 'Zoë', str(n),
+                                                         MessageKind.MESSAGE, float(n)).seq for n in range(7)]
+
+    assert seqs == [1, 2, 3, 4, 5, 6, 7]
+    assert [m.text for m in second.transcript('c-1')] == [str(n) for n in range(7)]
+
+
 def test_concurrent_appends_from_two_stores_get_unique_gap_free_numbers(make_store: Callable[[], Any]) -> None:
     """Writers in two 'processes' (stores on the same file/table), several threads each, on one contact."""
     stores = [make_store(), make_store()]

@@ -48,13 +48,14 @@ from backend.domain.model import (
 log = logging.getLogger('vce.aws.dynamodb')
 
 # Customers and agents wait on these calls: fail within seconds, retry throttling and 5xx the standard way.
-CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={'mode': 'standard', 'max_attempts': 3})
+CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={'mode': 'standard', 'total_max_attempts': 3})
 DEFAULT_RETENTION_SECONDS = 45 * 24 * 3600  # contacts, transcripts, sessions, meetings (the sample kept meetings 45 d)
 MAX_APPEND_ATTEMPTS = 100  # each failed attempt means another writer took that sequence number: progress is global
 MAX_TRANSACTION_ATTEMPTS = 3
 SEQ_CACHE_LIMIT = 10_000
 CONDITION_FAILED = 'ConditionalCheckFailedException'
 TRANSACTION_CANCELED = 'TransactionCanceledException'
+TRANSACTION_CONFLICT = 'TransactionConflictException'
 HINTS = {
     'ResourceNotFoundException': 'the table does not exist in this region; create it (see docs/aws/dynamodb.md) '
                                  'or set the right table name and region',
@@ -381,21 +382,30 @@ class DynamoStore:
                                f'writes ({reasons}); nothing was written. Try again.')
 
     def _call(self, operation: str, *, table: bool = True, **params: Any) -> dict[str, Any]:
-        """One client call; a failed condition becomes ``_Rejected``, any other AWS error ``StoreUnavailable``."""
+        """One client call; a failed condition becomes ``_Rejected``, any other AWS error ``StoreUnavailable``.
+
+        A single-item write that met a running transaction on the same item (``TransactionConflictException``,
+        which botocore does not retry) did nothing, so it is tried again a few times.
+        """
         method = getattr(self._client, _snake(operation))
-        try:
-            return method(**({'TableName': self.table_name} if table else {}), **params)
-        except ClientError as error:
-            code = error.response.get('Error', {}).get('Code', 'Unknown')
-            if code == CONDITION_FAILED:
-                raise _Rejected(item=error.response.get('Item')) from None
-            if code == TRANSACTION_CANCELED:
-                reasons = [reason.get('Code') or 'None' for reason in error.response.get('CancellationReasons', [])]
-                raise _Rejected(reasons=reasons) from None
-            raise StoreUnavailable(self._message(operation, code, error)) from error
-        except BotoCoreError as error:  # no credentials or region, endpoint unreachable, timeouts
-            raise StoreUnavailable(f'DynamoDB {operation} on table {self.table_name!r} failed: '
-                                   f'{type(error).__name__}: {error}') from error
+        for attempt in range(1, MAX_TRANSACTION_ATTEMPTS + 1):
+            try:
+                return method(**({'TableName': self.table_name} if table else {}), **params)
+            except ClientError as error:
+                code = error.response.get('Error', {}).get('Code', 'Unknown')
+                if code == CONDITION_FAILED:
+                    raise _Rejected(item=error.response.get('Item')) from None
+                if code == TRANSACTION_CANCELED:
+                    reasons = [r.get('Code') or 'None' for r in error.response.get('CancellationReasons', [])]
+                    raise _Rejected(reasons=reasons) from None
+                if code == TRANSACTION_CONFLICT and attempt < MAX_TRANSACTION_ATTEMPTS:
+                    log.info('dynamodb.conflict_retry operation=%s attempt=%d', operation, attempt)
+                    continue
+                raise StoreUnavailable(self._message(operation, code, error)) from error
+            except BotoCoreError as error:  # no credentials or region, endpoint unreachable, timeouts
+                raise StoreUnavailable(f'DynamoDB {operation} on table {self.table_name!r} failed: '
+                                       f'{type(error).__name__}: {error}') from error
+        raise AssertionError('unreachable')  # pragma: no cover
 
     def _message(self, operation: str, code: str, error: ClientError) -> str:
         aws_message = error.response.get('Error', {}).get('Message') or 'no message'

@@ -75,14 +75,15 @@ def ensure_table(client: Any, table_name: str = DEFAULT_TABLE_NAME) -> TableStat
 
 def table_problems(client: Any, table_name: str = DEFAULT_TABLE_NAME) -> list[str]:
     """What is wrong with the table, each with its fix (empty when it is ready); for ``vce doctor``."""
-    fix = 'create it with ensure_table() in backend/adapters/aws/dynamo_table.py (the deployment does this)'
+    helper = 'ensure_table() in backend/adapters/aws/dynamo_table.py (the deployment runs it)'
     try:
         table = client.describe_table(TableName=table_name)['Table']
         ttl = client.describe_time_to_live(TableName=table_name).get('TimeToLiveDescription', {})
     except ClientError as error:
         code = error.response.get('Error', {}).get('Code', 'Unknown')
         if code == 'ResourceNotFoundException':
-            return [f'DynamoDB table {table_name!r} does not exist in this region: {fix}.']
+            return [f'DynamoDB table {table_name!r} does not exist in this region: create it with {helper}, or set '
+                    f'the right table name and region.']
         return [f'DynamoDB table {table_name!r} cannot be described ({code}): allow dynamodb:DescribeTable and '
                 f'dynamodb:DescribeTimeToLive on it.']
     except BotoCoreError as error:
@@ -101,5 +102,5 @@ def table_problems(client: Any, table_name: str = DEFAULT_TABLE_NAME) -> list[st
         problems.append(f'DynamoDB table {table_name!r} is {table.get("TableStatus")}: wait until it is ACTIVE.')
     if ttl.get('TimeToLiveStatus') not in ('ENABLED', 'ENABLING') or ttl.get('AttributeName') != TTL_ATTRIBUTE:
         problems.append(f'DynamoDB table {table_name!r} does not have TTL on the attribute {TTL_ATTRIBUTE!r}: '
-                        f'{fix}.')
+                        f'turn it on with {helper} (expired items are ignored either way, but never deleted).')
     return problems
