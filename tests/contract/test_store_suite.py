@@ -323,6 +323,19 @@ def test_add_reference_refuses_a_live_key_and_replaces_an_expired_one(references
     assert references.redeem_reference(KEY, EMAIL, EXPIRES + 1, 5) == (RedeemResult.REDEEMED, OWNER)
 
 
+def test_add_reference_replaces_a_used_or_burned_one(references: Any) -> None:
+    references.add_reference(reference())
+    references.redeem_reference(KEY, EMAIL, CREATED + 1, 5)
+    references.add_reference(reference('hmac-of-burned'))
+    assert references.redeem_reference('hmac-of-burned', 'hmac-of-wrong', CREATED + 1, 1) == (RedeemResult.BURNED, None)
+
+    assert references.add_reference(reference(created_at=CREATED + 2)) is True
+    assert references.add_reference(reference('hmac-of-burned', created_at=CREATED + 2)) is True
+
+    assert references.redeem_reference(KEY, EMAIL, CREATED + 3, 5) == (RedeemResult.REDEEMED, OWNER)
+    assert references.redeem_reference('hmac-of-burned', EMAIL, CREATED + 3, 5) == (RedeemResult.REDEEMED, OWNER)
+
+
 def test_a_reference_redeems_once_with_its_email(references: Any) -> None:
     references.add_reference(reference())
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -67,6 +68,12 @@ HINTS = {
     'ThrottlingException': 'DynamoDB throttled the request even after retries; try again shortly',
     'RequestLimitExceeded': 'the account exceeded its DynamoDB request limit; try again shortly',
 }
+
+
+REFERENCE_NAMES = {'#validUntil': 'validUntil', '#usedAt': 'usedAt', '#burnedAt': 'burnedAt', '#wrong': 'wrongEmails',
+                   '#email': 'emailKey'}
+LIVE_REFERENCE = ('attribute_exists(PK) AND #validUntil > :now AND attribute_not_exists(#usedAt) '
+                  'AND attribute_not_exists(#burnedAt)')
 
 
 class _Rejected(Exception):
@@ -237,11 +244,12 @@ class DynamoStore:
     # ad-hoc references
 
     def add_reference(self, record: ReferenceRecord) -> bool:
-        """Put unless a live reference has this key; an expired one (TTL not yet run) is overwritten."""
+        """Put unless a live reference has this key; an expired (TTL not yet run), used or burned one is replaced."""
         try:
-            self._call('PutItem', Item=items.reference_item(record),
-                       ConditionExpression='attribute_not_exists(PK) OR #validUntil <= :now',
-                       ExpressionAttributeNames={'#validUntil': 'validUntil'},
+            condition = ('attribute_not_exists(PK) OR #validUntil <= :now OR attribute_exists(#usedAt) '
+                         'OR attribute_exists(#burnedAt)')
+            self._call('PutItem', Item=items.reference_item(record), ConditionExpression=condition,
+                       ExpressionAttributeNames=_names(condition),
                        ExpressionAttributeValues={':now': items.value(record.created_at)})
         except _Rejected:
             return False
@@ -251,32 +259,39 @@ class DynamoStore:
                          max_wrong_emails: int) -> tuple[RedeemResult, str | None]:
         """One conditional UpdateItem marks the reference used: of many concurrent redemptions exactly one passes.
 
-        When the condition fails, DynamoDB returns the item as it was, which tells a wrong email (counted by a
-        second conditional update, so a used or burned reference is never counted) from an invalid reference.
+        When the condition fails, DynamoDB returns the item as it was (no extra read). A wrong email is then counted
+        by a compare-and-set on ``wrongEmails`` that also burns the reference at the limit; if another wrong email
+        was counted first, the failed condition returns the newer item and the count is tried again on that.
         """
-        names = {'#validUntil': 'validUntil', '#usedAt': 'usedAt', '#wrong': 'wrongEmails', '#email': 'emailKey'}
-        live = 'attribute_exists(PK) AND #validUntil > :now AND attribute_not_exists(#usedAt) AND #wrong < :max'
-        values = {':now': items.value(now), ':max': items.value(max_wrong_emails), ':email': items.value(email_key)}
+        values = {':now': items.value(now), ':email': items.value(email_key)}
         try:
-            response = self._call('UpdateItem', Key=items.reference_key(key), UpdateExpression='SET #usedAt = :now',
-                                  ConditionExpression=f'{live} AND #email = :email', ExpressionAttributeNames=names,
-                                  ExpressionAttributeValues=values, ReturnValues='ALL_NEW',
-                                  ReturnValuesOnConditionCheckFailure='ALL_OLD')
+            update, condition = 'SET #usedAt = :now', f'{LIVE_REFERENCE} AND #email = :email'
+            response = self._call('UpdateItem', Key=items.reference_key(key), UpdateExpression=update,
+                                  ConditionExpression=condition, ExpressionAttributeNames=_names(update, condition),
+                                  ExpressionAttributeValues=values,
+                                  ReturnValues='ALL_NEW', ReturnValuesOnConditionCheckFailure='ALL_OLD')
             return RedeemResult.REDEEMED, items.decode(response['Attributes'])['ownerUsername']
         except _Rejected as rejected:
             old = items.decode(rejected.item or {})
-        if (not old or float(old['validUntil']) <= now or 'usedAt' in old
-                or int(old['wrongEmails']) >= max_wrong_emails or old['emailKey'] == email_key):
-            return RedeemResult.INVALID, None
-        try:
-            response = self._call('UpdateItem', Key=items.reference_key(key), UpdateExpression='ADD #wrong :one',
-                                  ConditionExpression=f'{live} AND #email <> :email', ExpressionAttributeNames=names,
-                                  ExpressionAttributeValues={**values, ':one': items.value(1)},
-                                  ReturnValues='UPDATED_NEW')
-        except _Rejected:
-            return RedeemResult.INVALID, None  # used or burned in the meantime
-        wrong = int(items.decode(response['Attributes'])['wrongEmails'])
-        return (RedeemResult.BURNED if wrong >= max_wrong_emails else RedeemResult.WRONG_EMAIL), None
+        for _attempt in range(MAX_APPEND_ATTEMPTS):
+            if not _live_reference(old, now) or old['emailKey'] == email_key:
+                return RedeemResult.INVALID, None
+            seen = int(old['wrongEmails'])
+            burn = seen + 1 >= max_wrong_emails
+            update = 'SET #wrong = :wrong' + (', #burnedAt = :now' if burn else '')
+            condition = f'{LIVE_REFERENCE} AND #email <> :email AND #wrong = :seen'
+            try:
+                self._call('UpdateItem', Key=items.reference_key(key), UpdateExpression=update,
+                           ConditionExpression=condition, ExpressionAttributeNames=_names(update, condition),
+                           ExpressionAttributeValues={**values, ':seen': items.value(seen),
+                                                      ':wrong': items.value(seen + 1)},
+                           ReturnValuesOnConditionCheckFailure='ALL_OLD')
+            except _Rejected as rejected:
+                old = items.decode(rejected.item or {})
+                continue
+            return (RedeemResult.BURNED if burn else RedeemResult.WRONG_EMAIL), None
+        raise StoreUnavailable('Could not count a wrong email against a reference: too many concurrent attempts. '
+                               'Try again.')
 
     def record_attempt(self, address_key: str, now: float, window_seconds: float) -> int:
         """Count attempts in fixed windows (``floor(now / window)``): one atomic ADD, exact under concurrency."""
@@ -415,6 +430,18 @@ class DynamoStore:
                    f'{f"; request id {request_id}" if request_id else ""}.')
         log.warning('dynamodb.failed %s', message)
         return message
+
+
+def _names(*expressions: str) -> dict[str, str]:
+    """The reference attribute names these expressions use (DynamoDB refuses unused ones)."""
+    used = set(re.findall(r'#\w+', ' '.join(expressions)))
+    return {name: attribute for name, attribute in REFERENCE_NAMES.items() if name in used}
+
+
+def _live_reference(values: dict[str, Any], now: float) -> bool:
+    """The redemption condition, evaluated on the item a failed condition returned."""
+    return (bool(values) and float(values['validUntil']) > now and 'usedAt' not in values
+            and 'burnedAt' not in values)
 
 
 def _snake(operation: str) -> str:
