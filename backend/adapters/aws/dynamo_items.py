@@ -7,9 +7,10 @@ Provider payloads (Chime's Meeting/Attendee) are stored as JSON text, as they ar
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -42,6 +43,9 @@ MEETING_SK = 'MEETING'
 ATTENDEE_PREFIX = 'ATTENDEE#'
 OPEN_CONTACTS_PK = 'OPEN_CONTACTS'
 SEQ_DIGITS = 10
+
+# Contact.channel's type, from its default (a plain str or a StrEnum, whichever the model declares).
+_CHANNEL_TYPE: Callable[[str], Any] = type({f.name: f for f in dataclasses.fields(Contact)}['channel'].default)
 
 _serializer = TypeSerializer()
 _deserializer = TypeDeserializer()
@@ -187,7 +191,7 @@ def contact_from(values: Mapping[str, Any]) -> Contact:
                    customer_queue_flow=values.get('customerQueueFlow'), initiated_at=_float(values['initiatedAt']),
                    connected_at=_optional_float(values.get('connectedAt')),
                    ended_at=_optional_float(values.get('endedAt')), end_reason=values.get('endReason'),
-                   channel=values['channel'])
+                   channel=_CHANNEL_TYPE(values['channel']))
 
 
 def message_item(message: Message, expires_at: int | None) -> Item:
