@@ -1,9 +1,10 @@
-"""A DynamoDB table under moto (in-process, nothing leaves the test) and a counter of the API calls a client makes."""
+"""DynamoDB tables under moto (in-process, nothing leaves the test) and a counter of the API calls a client makes."""
 
 from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,13 +18,12 @@ from moto.dynamodb.responses import DynamoHandler
 from backend.adapters.aws.dynamo_table import ensure_table
 
 REGION = 'us-east-1'
-TABLE = 'vce-test'
 ROUND_TRIP_SECONDS = 0.001  # simulated network latency (not a threshold: no test measures time)
 
 
 @contextmanager
-def moto_table(monkeypatch: pytest.MonkeyPatch, table_name: str = TABLE) -> Iterator[Any]:
-    """A fresh table (made by ``ensure_table``) in moto; yields a client for it.
+def moto_dynamodb() -> Iterator[Any]:
+    """DynamoDB in moto (in-process; nothing leaves the test); yields a client. Start it once per test module.
 
     moto runs each request in the caller's thread without a lock, while real DynamoDB applies every request to an
     item atomically. The patch below makes moto's request handling atomic like the server's, so concurrency tests
@@ -31,11 +31,6 @@ def moto_table(monkeypatch: pytest.MonkeyPatch, table_name: str = TABLE) -> Iter
     waits a millisecond outside that lock, as a network round trip does: other threads run between a store's calls,
     so a read-then-write without a condition really races (and the concurrency tests catch it).
     """
-    for name in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'):
-        monkeypatch.setenv(name, 'testing')
-    monkeypatch.delenv('AWS_PROFILE', raising=False)
-    monkeypatch.delenv('AWS_ENDPOINT_URL', raising=False)
-    monkeypatch.delenv('AWS_ENDPOINT_URL_DYNAMODB', raising=False)
     server_lock = threading.Lock()
     handle = DynamoHandler.call_action
 
@@ -45,11 +40,21 @@ def moto_table(monkeypatch: pytest.MonkeyPatch, table_name: str = TABLE) -> Iter
         time.sleep(ROUND_TRIP_SECONDS)
         return response
 
-    monkeypatch.setattr(DynamoHandler, 'call_action', atomic_call_action)
-    with mock_aws():
-        client = boto3.client('dynamodb', region_name=REGION)
-        ensure_table(client, table_name)
-        yield client
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ('AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_SECURITY_TOKEN'):
+            patch.setenv(name, 'testing')
+        for name in ('AWS_PROFILE', 'AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_DYNAMODB'):
+            patch.delenv(name, raising=False)
+        patch.setattr(DynamoHandler, 'call_action', atomic_call_action)
+        with mock_aws():
+            yield boto3.client('dynamodb', region_name=REGION)
+
+
+def new_table(client: Any) -> str:
+    """A fresh, empty table made by ``ensure_table`` (one per test: tests never see each other's items)."""
+    name = f'vce-test-{uuid.uuid4().hex[:12]}'
+    ensure_table(client, name)
+    return name
 
 
 class CallCounter:

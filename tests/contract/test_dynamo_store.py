@@ -29,7 +29,9 @@ from backend.domain.model import (
     RedeemResult,
     ReferenceRecord,
 )
-from tests.contract.dynamo_fixtures import REGION, TABLE, CallCounter, moto_table
+from tests.contract.dynamo_fixtures import REGION, CallCounter, moto_dynamodb, new_table
+
+TABLE = 'vce-stubbed'  # for the Stubber tests, which never reach a table
 
 RETENTION = 3_600.0
 
@@ -42,10 +44,15 @@ class Clock:
         return self.now
 
 
+@pytest.fixture(scope='module')
+def client() -> Iterator[Any]:
+    with moto_dynamodb() as moto_client:
+        yield moto_client
+
+
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with moto_table(monkeypatch) as table_client:
-        yield table_client
+def table(client: Any) -> str:
+    return new_table(client)
 
 
 @pytest.fixture
@@ -54,12 +61,13 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def store(client: Any, clock: Clock) -> DynamoStore:
-    return DynamoStore(TABLE, client=client, retention_seconds=RETENTION, clock=clock)
+def store(client: Any, table: str, clock: Clock) -> DynamoStore:
+    return DynamoStore(table, client=client, retention_seconds=RETENTION, clock=clock)
 
 
-def raw_item(client: Any, key: dict[str, Any]) -> dict[str, Any]:
-    return items.decode(client.get_item(TableName=TABLE, Key=key, ConsistentRead=True).get('Item', {}))
+def raw_item(store: DynamoStore, client: Any, key: dict[str, Any]) -> dict[str, Any]:
+    """The item as DynamoDB holds it, bypassing the store's expiry check."""
+    return items.decode(client.get_item(TableName=store.table_name, Key=key, ConsistentRead=True).get('Item', {}))
 
 
 def live_contact(contact_id: str = 'c-1') -> Contact:
@@ -94,7 +102,7 @@ def test_expired_items_are_ignored_on_read_though_dynamodb_still_holds_them(stor
 
     clock.now += 1
 
-    assert raw_item(client, items.contact_key('c-1'))  # TTL deletion is lazy (and moto never deletes)
+    assert raw_item(store, client, items.contact_key('c-1'))  # TTL deletion is lazy (and moto never deletes)
     assert store.get_contact('c-1') is None
     assert store.open_contacts() == []
     assert store.transcript('c-1') == []
@@ -118,39 +126,40 @@ def test_retention_sets_whole_second_ttls_and_none_turns_them_off(store: DynamoS
                                                                   clock: Clock) -> None:
     clock.now = 1_000_000.25
     fill(store)
-    assert raw_item(client, items.contact_key('c-1'))[TTL_ATTRIBUTE] == 1_000_000 + RETENTION + 1
-    assert TTL_ATTRIBUTE not in raw_item(client, items.agent_key('ann'))
+    assert raw_item(store, client, items.contact_key('c-1'))[TTL_ATTRIBUTE] == 1_000_000 + RETENTION + 1
+    assert TTL_ATTRIBUTE not in raw_item(store, client, items.agent_key('ann'))
 
-    keep = DynamoStore(TABLE, client=client, retention_seconds=None, clock=clock)
+    keep = DynamoStore(store.table_name, client=client, retention_seconds=None, clock=clock)
     keep.save_contact(live_contact('c-kept'))
     clock.now += 10 * 365 * 24 * 3600.0
-    assert TTL_ATTRIBUTE not in raw_item(client, items.contact_key('c-kept'))
+    assert TTL_ATTRIBUTE not in raw_item(keep, client, items.contact_key('c-kept'))
     assert keep.get_contact('c-kept') == live_contact('c-kept')
 
 
 def test_a_reference_ttl_never_runs_out_before_the_reference(store: DynamoStore, client: Any) -> None:
     store.add_reference(ReferenceRecord('k', 'e', 'ann', created_at=100.0, expires_at=1_000.5))
 
-    stored = raw_item(client, items.reference_key('k'))
+    stored = raw_item(store, client, items.reference_key('k'))
 
     assert stored[TTL_ATTRIBUTE] == 1_001 and float(stored['validUntil']) == 1_000.5
     assert store.redeem_reference('k', 'e', 1_000.5, 5) == (RedeemResult.INVALID, None)
-    assert 'usedAt' not in raw_item(client, items.reference_key('k'))
+    assert 'usedAt' not in raw_item(store, client, items.reference_key('k'))
 
 
 # the table
 
-def test_ensure_table_creates_an_on_demand_table_with_ttl_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    with moto_table(monkeypatch, 'other-table') as client:
-        described = client.describe_table(TableName='other-table')['Table']
-        ttl = client.describe_time_to_live(TableName='other-table')['TimeToLiveDescription']
-        again = ensure_table(client, 'other-table')
-        problems = table_problems(client, 'other-table')
+def test_ensure_table_creates_an_on_demand_table_with_ttl_once(client: Any) -> None:
+    first = ensure_table(client, 'ensured')
+    described = client.describe_table(TableName='ensured')['Table']
+    ttl = client.describe_time_to_live(TableName='ensured')['TimeToLiveDescription']
+    again = ensure_table(client, 'ensured')
+    problems = table_problems(client, 'ensured')
 
     assert described['BillingModeSummary']['BillingMode'] == 'PAY_PER_REQUEST'
     assert [k['AttributeName'] for k in described['KeySchema']] == ['PK', 'SK']
     assert [i['IndexName'] for i in described['GlobalSecondaryIndexes']] == ['GSI1']
     assert (ttl['TimeToLiveStatus'], ttl['AttributeName']) == ('ENABLED', TTL_ATTRIBUTE)
+    assert (first.created, first.ttl_turned_on) == (True, True)
     assert (again.created, again.ttl_turned_on) == (False, False)
     assert problems == []
 

@@ -32,7 +32,7 @@ from backend.domain.model import (
     RedeemResult,
     ReferenceRecord,
 )
-from tests.contract.dynamo_fixtures import TABLE, moto_table
+from tests.contract.dynamo_fixtures import moto_dynamodb, new_table
 
 T = TypeVar('T')
 # SQLite refuses with IntegrityError, DynamoDB with a DomainError (InvalidInput / NotAllowed) that the UIs can show.
@@ -40,21 +40,27 @@ REFUSED = (sqlite3.IntegrityError, DomainError)
 THREADS = 16
 
 
+@pytest.fixture(scope='module')
+def dynamodb_client() -> Iterator[Any]:
+    with moto_dynamodb() as client:
+        yield client
+
+
 @pytest.fixture(params=['sqlite', 'dynamodb'])
-def make_store(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-               ) -> Iterator[Callable[[], Any]]:
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], Any]]:
     stores: list[Any] = []
     if request.param == 'sqlite':
         def new_store() -> Any:
             stores.append(SqliteStore(tmp_path / 'vce.sqlite3'))
             return stores[-1]
-        yield new_store
     else:
-        with moto_table(monkeypatch) as client:
-            def new_store() -> Any:
-                stores.append(DynamoStore(TABLE, client=client))
-                return stores[-1]
-            yield new_store
+        client = request.getfixturevalue('dynamodb_client')
+        table = new_table(client)
+
+        def new_store() -> Any:
+            stores.append(DynamoStore(table, client=client))
+            return stores[-1]
+    yield new_store
     for store in stores:
         store.close()
 
