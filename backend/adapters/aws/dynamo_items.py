@@ -160,6 +160,11 @@ def agent_item(agent: Agent) -> Item:
         'status': agent.status.value, 'statusSince': agent.status_since})}
 
 
+def agent_id_item(agent: Agent) -> Item:
+    """Claims the agent id, so two agents cannot share one (SQLite: a unique column)."""
+    return {**agent_id_key(agent.agent_id), **encode({'type': 'agentId', 'username': agent.username})}
+
+
 def agent_from(values: Mapping[str, Any]) -> Agent:
     return Agent(username=values['username'], display_name=values['displayName'], agent_id=values['agentId'],
                  password_hash=values['passwordHash'], routing_queues=tuple(values['routingQueues']),

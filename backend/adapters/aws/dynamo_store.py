@@ -5,7 +5,8 @@ unique indexes, this store gets from conditional writes: it holds no lock of its
 processes on one table. The key design and each condition are explained in ``docs/aws/dynamodb.md``.
 
 Expired items (the TTL attribute ``expiresAt`` in the past) are treated as absent on every read: DynamoDB deletes
-them only eventually. Calls block; the services already run store calls where blocking is acceptable.
+them only eventually. Every method blocks for one or a few network round trips (a few ms each in-region); the
+services call the store synchronously, as they call SQLite, so wiring aws mode must keep that in mind.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 try:
     import boto3
+    from botocore import xform_name
     from botocore.config import Config
     from botocore.exceptions import BotoCoreError, ClientError
 except ImportError as error:  # pragma: no cover - depends on the install
@@ -68,8 +70,6 @@ HINTS = {
     'ThrottlingException': 'DynamoDB throttled the request even after retries; try again shortly',
     'RequestLimitExceeded': 'the account exceeded its DynamoDB request limit; try again shortly',
 }
-
-
 REFERENCE_NAMES = {'#validUntil': 'validUntil', '#usedAt': 'usedAt', '#burnedAt': 'burnedAt', '#wrong': 'wrongEmails',
                    '#email': 'emailKey'}
 LIVE_REFERENCE = ('attribute_exists(PK) AND #validUntil > :now AND attribute_not_exists(#usedAt) '
@@ -110,8 +110,7 @@ class DynamoStore:
         try:
             self._transact('AddAgent', [
                 {'Put': self._put(items.agent_item(agent), 'attribute_not_exists(PK)')},
-                {'Put': self._put({**items.agent_id_key(agent.agent_id), **items.encode(
-                    {'type': 'agentId', 'username': agent.username})}, 'attribute_not_exists(PK)')},
+                {'Put': self._put(items.agent_id_item(agent), 'attribute_not_exists(PK)')},
             ])
         except _Rejected as rejected:
             raise InvalidInput(f'An agent named {agent.username!r} or with this agent id already exists.') from rejected
@@ -402,7 +401,7 @@ class DynamoStore:
         A single-item write that met a running transaction on the same item (``TransactionConflictException``,
         which botocore does not retry) did nothing, so it is tried again a few times.
         """
-        method = getattr(self._client, _snake(operation))
+        method = getattr(self._client, xform_name(operation))
         for attempt in range(1, MAX_TRANSACTION_ATTEMPTS + 1):
             try:
                 return method(**({'TableName': self.table_name} if table else {}), **params)
@@ -442,7 +441,3 @@ def _live_reference(values: dict[str, Any], now: float) -> bool:
     """The redemption condition, evaluated on the item a failed condition returned."""
     return (bool(values) and float(values['validUntil']) > now and 'usedAt' not in values
             and 'burnedAt' not in values)
-
-
-def _snake(operation: str) -> str:
-    return ''.join(f'_{c.lower()}' if c.isupper() else c for c in operation).lstrip('_')
