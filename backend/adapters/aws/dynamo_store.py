@@ -16,7 +16,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 try:
     import boto3
@@ -47,6 +47,9 @@ from backend.domain.model import (
     RedeemResult,
     ReferenceRecord,
 )
+
+if TYPE_CHECKING:
+    from backend.ports import MeetingStore, ReferenceStore, Store
 
 log = logging.getLogger('vce.aws.dynamodb')
 
@@ -441,3 +444,8 @@ def _live_reference(values: dict[str, Any], now: float) -> bool:
     """The redemption condition, evaluated on the item a failed condition returned."""
     return (bool(values) and float(values['validUntil']) > now and 'usedAt' not in values
             and 'burnedAt' not in values)
+
+
+if TYPE_CHECKING:  # mypy checks that the store keeps every port it implements
+    def _implements(store: DynamoStore) -> tuple[Store, MeetingStore, ReferenceStore]:
+        return store, store, store
