@@ -19,3 +19,7 @@ class NotAllowed(DomainError):
 
 class RateLimited(InvalidInput):
     """Too many attempts from one client; the message says when to try again and nothing else."""
+
+
+class StoreUnavailable(DomainError):
+    """The store (e.g. DynamoDB) failed or refused after its retries; nothing was changed by the failed call."""
