@@ -15,3 +15,14 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The action is not allowed in the current state or for this user."""
+
+
+class ServiceUnavailable(DomainError):
+    """A service we depend on (e.g. Amazon Connect) failed or refused; nothing was changed.
+
+    ``str(error)`` is fit for the person who acted; ``detail`` tells an operator what failed and how to fix it.
+    """
+
+    def __init__(self, message: str, *, detail: str = '') -> None:
+        super().__init__(message)
+        self.detail = detail
