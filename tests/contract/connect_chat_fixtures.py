@@ -24,10 +24,13 @@ WEBSOCKET_URL = 'wss://dev.connect.example/connect?X-Amz-Security-Token=' + SECR
 LATER = '2099-01-01T00:00:00.000Z'  # an expiry that has not come
 
 
+_SESSION = boto3.session.Session(region_name=REGION, aws_access_key_id='x', aws_secret_access_key='x')
+
+
 def clients() -> tuple[Any, Any]:
-    """Real boto3 clients (never reach the network once a Stubber is active on them)."""
-    keys = {'region_name': REGION, 'aws_access_key_id': 'x', 'aws_secret_access_key': 'x'}
-    return boto3.client('connect', **keys), boto3.client('connectparticipant', **keys)
+    """Real boto3 clients (never reach the network once a Stubber or fake is on them); one session caches the
+    service models, and each client still has its own event hooks."""
+    return _SESSION.client('connect'), _SESSION.client('connectparticipant')
 
 
 def start_response(contact_id: str = CONTACT_ID) -> dict[str, Any]:

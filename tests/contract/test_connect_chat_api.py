@@ -210,6 +210,7 @@ def test_clients_made_here_use_standard_retries_and_short_timeouts(monkeypatch: 
     monkeypatch.setenv('AWS_SECRET_ACCESS_KEY', 'x')
     api = ConnectChatApi(region=REGION, instance_id=INSTANCE_ID, chat_flow_id=FLOW_ID)
     for client in (api._connect, api._participant):
-        assert client.meta.config.retries == {'mode': 'standard', 'total_max_attempts': 4}  # 3 retries
-        assert client.meta.config.read_timeout == 10
+        config: Any = client.meta.config
+        assert config.retries == {'mode': 'standard', 'total_max_attempts': 4}  # 3 retries
+        assert config.read_timeout == 10
         assert client.meta.region_name == REGION
