@@ -19,7 +19,7 @@ from botocore.awsrequest import AWSResponse
 from botocore.validate import validate_parameters
 
 from backend.adapters.aws.chat_items import CHAT_ENDED, LEFT, TYPING
-from tests.contract.connect_chat_fixtures import PARTICIPANT_ID, SECRET, clients, event, message
+from tests.contract.connect_chat_fixtures import PARTICIPANT_ID, SECRET, event, message
 from tests.contract.fake_participant_server import FakeParticipantServer
 
 
@@ -37,6 +37,11 @@ class ModelFake:
         events.register('before-parameter-build.*.*', self._stash_params, unique_id=f'fake-params-{id(self)}')
         events.register('before-call.*.*', self._dispatch, unique_id=f'fake-call-{id(self)}')
         return client
+
+    def detach(self, client: Any) -> None:
+        events = client.meta.events
+        events.unregister('before-parameter-build.*.*', unique_id=f'fake-params-{id(self)}')
+        events.unregister('before-call.*.*', unique_id=f'fake-call-{id(self)}')
 
     def _stash_params(self, params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         context['fake_params'] = dict(params)  # botocore validates them right after this
@@ -63,7 +68,8 @@ def iso(seconds: float) -> str:
 class FakeConnectChat(ModelFake):
     """Connect and its Participant Service for chats whose websocket is ``server``."""
 
-    def __init__(self, server: FakeParticipantServer, loop: asyncio.AbstractEventLoop, *, now: float = 1.8e9) -> None:
+    def __init__(self, server: FakeParticipantServer, loop: asyncio.AbstractEventLoop, clients: tuple[Any, Any], *,
+                 now: float = 1.8e9) -> None:
         self.server, self.loop, self.now = server, loop, now
         self.calls: Counter[str] = Counter()
         self.transcript: list[dict[str, Any]] = []
@@ -72,9 +78,13 @@ class FakeConnectChat(ModelFake):
         self.started: list[dict[str, Any]] = []
         self.failures: dict[str, list[AwsError]] = {}  # operation -> errors to raise on its next calls
         self._ids = itertools.count(1)
-        self.connect_client, self.participant_client = clients()
+        self.connect_client, self.participant_client = clients
         self.attach(self.connect_client)
         self.attach(self.participant_client)
+
+    def close(self) -> None:
+        self.detach(self.connect_client)
+        self.detach(self.participant_client)
 
     # connect
 

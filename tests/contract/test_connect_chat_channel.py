@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
 
@@ -51,6 +51,7 @@ from tests.contract.connect_chat_fixtures import (
     INSTANCE_ID,
     REGION,
     SECRET,
+    clients,
     ended,
     event,
     joined,
@@ -107,18 +108,24 @@ class World:
         return [e for e in self.events if isinstance(e, kind)]
 
 
+@pytest.fixture(scope='module')
+def boto_clients() -> tuple[Any, Any]:
+    return clients()  # made once: building clients is the slow part of these tests
+
+
 @pytest.fixture
-async def world() -> AsyncIterator[World]:
+async def world(boto_clients: tuple[Any, Any]) -> AsyncIterator[World]:
     server = FakeParticipantServer()
     await server.start()
     bus = EventBus()
-    world = World(server, FakeConnectChat(server, asyncio.get_running_loop()), bus,
+    world = World(server, FakeConnectChat(server, asyncio.get_running_loop(), boto_clients), bus,
                   InMemoryParticipantSessions(clock=time.time), SqliteStore(':memory:'))
     bus.subscribe(contact_topic(CONTACT), world.events.append)
     yield world
     for channel in world.channels:
         await channel.stop()
     await server.stop()
+    world.fake.close()
     world.meetings.close()
 
 
@@ -188,6 +195,16 @@ async def test_a_failed_start_is_a_clear_error_and_leaves_nothing(world: World) 
     assert channel.contact(CONTACT) is None and world.server.paths == []
 
 
+async def test_a_failed_first_connection_is_retried_rather_than_leaving_a_contact_without_its_customer(
+        world: World) -> None:
+    world.fake.failures['create_participant_connection'] = [AwsError('InternalServerException', 500)]
+    channel = world.channel()
+    contact = await channel.start_chat(name='Carla', email='carla@example.com', attributes=dict(ATTRIBUTES))
+    assert contact.state is ContactState.QUEUED
+    await world.server.wait_for(subscriptions=1)
+    assert world.fake.calls['create_participant_connection'] == 2  # the socket's first connect asked again
+
+
 # the incoming stream
 
 
@@ -202,10 +219,11 @@ async def test_agent_join_typing_messages_leave_and_end_become_the_local_engines
     await world.fake.happen(message('m1', 'How can I help?'))
     await world.fake.happen(left())
     await world.fake.happen(ended())
-    await eventually(lambda: world.state(channel) is ContactState.ENDED)
+    await eventually(lambda: world.state(channel) is ContactState.AFTER_CONTACT_WORK)
 
+    # as in the local engine: a chat an agent had goes to after-contact work (the agent's desktop clears it)
     assert [e.contact.state for e in world.of(ContactChanged)] == [
-        ContactState.CONNECTED, ContactState.QUEUED, ContactState.ENDED]
+        ContactState.CONNECTED, ContactState.QUEUED, ContactState.AFTER_CONTACT_WORK]
     assert world.of(TypingStarted) == [TypingStarted(CONTACT, ParticipantRole.AGENT)]
     assert world.texts(channel) == ['Ann Agent joined the chat.', 'How can I help?', 'Ann Agent left the chat.',
                                     CHAT_ENDED_TEXT]
@@ -214,11 +232,19 @@ async def test_agent_join_typing_messages_leave_and_end_become_the_local_engines
         ParticipantRole.AGENT, 'Ann Agent', MessageKind.MESSAGE)
     assert [m.seq for m in channel.transcript(CONTACT)] == [1, 2, 3, 4]
     assert [e.contact.state for e in all_contacts if isinstance(e, ContactChanged)] == [
-        ContactState.CONNECTED, ContactState.QUEUED, ContactState.ENDED]
+        ContactState.CONNECTED, ContactState.QUEUED, ContactState.AFTER_CONTACT_WORK]
     assert channel.socket(CONTACT) is None  # no socket is held for an ended chat
     await eventually(lambda: world.server.open_connections == 0)
     stored = world.sessions.participant_session(CONTACT)
-    assert stored is not None and stored.contact.state is ContactState.ENDED and stored.participant_token == ''
+    assert stored is not None and stored.contact.state is ContactState.AFTER_CONTACT_WORK
+    assert stored.participant_token == '' and stored.connection_token == ''
+
+
+async def test_a_chat_no_agent_had_simply_ends(world: World) -> None:
+    channel = await started(world)
+    await world.fake.happen(ended())
+    await eventually(lambda: world.state(channel) is ContactState.ENDED)
+    assert world.texts(channel) == [CHAT_ENDED_TEXT]
 
 
 async def test_repeated_items_and_noise_change_nothing(world: World) -> None:

@@ -31,7 +31,7 @@ from backend.adapters.aws.chat_items import parse_item
 from backend.adapters.aws.connect_chat_api import ConnectChatApi, ConnectionRejected, ParticipantConnection
 from backend.adapters.aws.connect_chat_session import CHAT_ENDED_TEXT, ConnectChat
 from backend.adapters.aws.participant_socket import HEARTBEAT_SECONDS, ParticipantSocket
-from backend.domain.errors import NotAllowed, NotFound
+from backend.domain.errors import NotAllowed, NotFound, ServiceUnavailable
 from backend.domain.model import Contact, ContactState, Message, ParticipantSession
 from backend.events import ALL_CONTACTS_TOPIC, ContactChanged, Event, EventBus, contact_topic
 from backend.ports import MeetingStore, ParticipantSessionStore
@@ -87,6 +87,8 @@ class ConnectCustomerChannel:
             await self._connection(chat, need_url=True)
         except ConnectionRejected as error:  # a brand-new participant refused: Connect ended the chat at once
             raise NotAllowed('We could not connect your chat. Please try again later.') from error
+        except ServiceUnavailable as error:  # the contact exists now: keep it, the socket retries with backoff
+            log.warning('participant.connect_deferred contact=%s detail=%s', chat.contact_id, error.detail)
         self._chats[chat.contact_id] = chat
         self._save(chat)
         log.info('contact.initiated contact=%s channel=CHAT backend=connect', chat.contact_id)

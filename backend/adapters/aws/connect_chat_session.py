@@ -61,7 +61,8 @@ class ConnectChat:
 
     @property
     def is_ended(self) -> bool:
-        return self.contact.state is ContactState.ENDED
+        """Over for the customer: after-contact work (an agent had it) or ended."""
+        return self.contact.state in (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 
     def snapshot(self) -> Contact:
         return dataclasses.replace(self.contact, attributes=dict(self.contact.attributes))
@@ -124,18 +125,23 @@ class ConnectChat:
 
     def set_state(self, state: ContactState, reason: str | None = None) -> list[Event]:
         contact = self.contact
-        if contact.state is state or contact.state is ContactState.ENDED:
+        if contact.state is state or self.is_ended:
             return []
         contact.state = state
         if state is ContactState.CONNECTED:
             contact.connected_at = self._clock()
-        if state is ContactState.ENDED:
+        if self.is_ended:
             contact.ended_at, contact.end_reason = self._clock(), reason
         log.info('contact.%s contact=%s reason=%s', state.value, self.contact_id, reason)
         return [ContactChanged(self.snapshot())]
 
     def end(self, reason: str, text: str) -> list[Event]:
-        return [] if self.is_ended else self.line(text) + self.set_state(ContactState.ENDED, reason)
+        """The chat is over. As in the local engine, a chat an agent had goes to after-contact work (the agent's
+        desktop clears it, which ends its video session); one no agent had is simply ended."""
+        if self.is_ended:
+            return []
+        final = ContactState.AFTER_CONTACT_WORK if self.contact.connected_at else ContactState.ENDED
+        return self.line(text) + self.set_state(final, reason)
 
     def customer_left(self) -> list[Event]:
         return self.end('customer_ended', CUSTOMER_LEFT_TEXT)
