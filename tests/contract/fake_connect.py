@@ -104,7 +104,8 @@ class FakeConnectChat(ModelFake):
         number = next(self._ids)
         token = f'{SECRET}-connection-{number}'
         self.valid_connections.add(token)
-        return {'Websocket': {'Url': self.server.url(f'socket-{number}'), 'ConnectionExpiry': iso(self.now + 100)},
+        url = self.server.url(f'socket-{number}?X-Amz-Security-Token={SECRET}-url-{number}')  # URLs are credentials
+        return {'Websocket': {'Url': url, 'ConnectionExpiry': iso(self.now + 100)},
                 'ConnectionCredentials': {'ConnectionToken': token, 'Expiry': iso(self.now + 86_400)}}
 
     def send_message(self, *, ContentType: str, Content: str, ClientToken: str,

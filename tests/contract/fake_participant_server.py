@@ -11,19 +11,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from http import HTTPStatus
 from typing import Any
 
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
+_QUIET = logging.getLogger('tests.fake_participant_server')  # Connect's own server logs are not ours to check
+_QUIET.setLevel(logging.WARNING)
+
 
 class FakeParticipantServer:
     def __init__(self) -> None:
         self.answer_heartbeats = True
         self.refuse_subscribe = False
-        self.expired_paths: set[str] = set()  # URLs answered with 403
-        self.paths: list[str] = []  # every handshake path tried, refused ones included
+        self.expired_paths: set[str] = set()  # URL paths (no query) answered with 403
+        self.paths: list[str] = []  # every handshake path (no query) tried, refused ones included
         self.heartbeats = 0
         self.subscriptions = 0
         self._open: list[ServerConnection] = []
@@ -31,7 +35,7 @@ class FakeParticipantServer:
         self._changed = asyncio.Condition()
 
     async def start(self) -> None:
-        self._server = await serve(self._handle, '127.0.0.1', 0, process_request=self._check_path)
+        self._server = await serve(self._handle, '127.0.0.1', 0, process_request=self._check_path, logger=_QUIET)
 
     async def stop(self) -> None:
         if self._server is not None:
@@ -66,8 +70,9 @@ class FakeParticipantServer:
     # internals
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
-        self.paths.append(request.path)
-        if request.path in self.expired_paths:
+        path = request.path.split('?')[0]
+        self.paths.append(path)
+        if path in self.expired_paths:
             return connection.respond(HTTPStatus.FORBIDDEN, 'expired\n')
         return None
 

@@ -179,6 +179,25 @@ async def test_the_service_drives_the_aws_channel_like_the_local_engine(world: W
     assert [m.text for m in service.transcript(key)] == ['Hello']
 
 
+class OneReference:
+    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
+        return 'ann' if (reference, email) == ('24681357', 'carla@example.com') else None
+
+
+@pytest.mark.parametrize(('reference', 'expected'), [
+    ('', {}),
+    ('2468 1357', {'videoReferenceId': '24681357', 'videoRouteToAgent': 'ann'}),
+    ('11112222', {'videoReferenceId': 'error'}),
+])
+async def test_routing_to_an_agent_reaches_connect_only_through_a_redeemed_reference(
+        world: World, reference: str, expected: dict[str, str]) -> None:
+    service = CustomerChatService(world.channel(), SqliteStore(':memory:'), OneReference(), world.bus)
+    await service.start_chat('tab-0123456789abcdef', name='Carla', email='carla@example.com', reference=reference)
+    [request] = world.fake.started
+    assert request['Attributes'] == {**ATTRIBUTES, **expected}
+    assert request['ContactFlowId'] == FLOW_ID
+
+
 async def test_a_greeting_sent_before_the_socket_subscribed_is_caught_up(world: World) -> None:
     world.fake.add(message('greet', 'Welcome to Example Bank.', role='SYSTEM', name='SYSTEM_MESSAGE'), push=False)
     channel = await started(world)
@@ -271,6 +290,7 @@ async def test_a_customer_message_costs_one_call_and_shows_once_despite_the_echo
 
     assert (sent.role, sent.display_name, sent.seq) == (ParticipantRole.CUSTOMER, 'Carla', 1)
     assert world.texts(channel) == ['I need help with my card', 'Sure.']
+    assert [e.message.text for e in world.of(MessageAdded)] == ['I need help with my card', 'Sure.']
     assert {k: v - before.get(k, 0) for k, v in world.fake.api_calls.items() if v != before.get(k, 0)} == {
         'send_message': 1}
 
@@ -305,6 +325,32 @@ async def test_customer_end_disconnects_and_ends_the_chat(world: World) -> None:
     await channel.customer_end(CONTACT)  # twice is harmless
     assert world.fake.calls['disconnect_participant'] == 1
     await eventually(lambda: world.server.open_connections == 0)
+
+
+async def test_a_customer_leaving_a_connected_chat_leaves_it_in_after_contact_work(world: World) -> None:
+    channel = await started(world)
+    await world.fake.happen(joined())
+    await eventually(lambda: world.state(channel) is ContactState.CONNECTED)
+
+    await channel.customer_end(CONTACT)  # Connect's "chat ended" arrives over the socket during the call
+
+    assert world.state(channel) is ContactState.AFTER_CONTACT_WORK
+    assert world.texts(channel) == ['Ann Agent joined the chat.', CUSTOMER_LEFT_TEXT]
+    assert [e.contact.end_reason for e in world.of(ContactChanged)][-1] == 'customer_ended'
+
+
+async def test_no_secret_reaches_the_logs(world: World, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level('DEBUG')
+    channel = await started(world)
+    await world.fake.happen(joined())
+    await channel.customer_message(CONTACT, 'Hi')
+    world.fake.expire_connections()
+    world.fake.now += 200
+    world.server.drop()
+    await world.server.wait_for(subscriptions=2)
+    await channel.customer_end(CONTACT)
+    assert 'participant_socket.connected' in caplog.text
+    assert SECRET not in caplog.text
 
 
 async def test_an_expired_connection_token_is_replaced_and_the_message_sent_once(world: World) -> None:

@@ -29,6 +29,10 @@ from backend.adapters.aws.connect_chat_api import ConnectionRejected
 from backend.domain.errors import ServiceUnavailable
 
 log = logging.getLogger('vce.aws.participant_socket')
+# The websockets library logs the handshake request line at DEBUG, and Connect's websocket URL carries credentials
+# in its query string: its own log never goes below INFO.
+websocket_log = logging.getLogger('vce.aws.participant_socket.websocket')
+websocket_log.setLevel(logging.INFO)
 
 HEARTBEAT_SECONDS = 10.0
 SUBSCRIBE_TIMEOUT_SECONDS = 10.0
@@ -91,7 +95,7 @@ class ParticipantSocket:
                 url = await self._open_url(fresh)
                 fresh = False
                 async with connect(url, open_timeout=OPEN_TIMEOUT_SECONDS, ping_interval=None, close_timeout=2,
-                                   max_size=MAX_FRAME_BYTES) as ws:
+                                   max_size=MAX_FRAME_BYTES, logger=websocket_log) as ws:
                     await self._subscribe(ws)
                     failures = 0
                     self.connects += 1
