@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
     aws_region: str = 'us-east-1'
+    connect_instance_id: str = ''  # aws mode: the Amazon Connect instance (id or ARN)
+    connect_chat_flow_id: str = ''  # aws mode: the flow every customer chat starts in (the server picks it)
+    connect_chat_duration_minutes: int | None = Field(default=None, ge=60, le=10080)  # Connect's default: 25 h
     chime_media_region: str = 'us-east-1'
 
     company_name: str = 'Example Bank'

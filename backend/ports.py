@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Protocol
 
 from backend.domain.model import (
@@ -13,6 +14,7 @@ from backend.domain.model import (
     Message,
     MessageKind,
     ParticipantRole,
+    ParticipantSession,
     RedeemResult,
     ReferenceRecord,
 )
@@ -77,12 +79,16 @@ class ReferenceStore(Protocol):
 
 
 class CustomerChannel(Protocol):
-    """The customer's side of a chat contact (local engine now; Connect Participant Service in aws mode)."""
+    """The customer's side of a chat contact (local engine; Connect Participant Service in aws mode).
 
-    def start_chat(self, *, name: str, email: str, attributes: dict[str, str]) -> Contact: ...
-    def customer_message(self, contact_id: str, text: str) -> Message: ...
+    The three actions may answer at once (the local engine) or be coroutines (aws: they wait for Amazon Connect,
+    which must not block the event loop); ``CustomerChatService`` awaits whichever it gets.
+    """
+
+    def start_chat(self, *, name: str, email: str, attributes: dict[str, str]) -> Contact | Awaitable[Contact]: ...
+    def customer_message(self, contact_id: str, text: str) -> Message | Awaitable[Message]: ...
     def customer_typing(self, contact_id: str) -> None: ...
-    def customer_end(self, contact_id: str) -> None: ...
+    def customer_end(self, contact_id: str) -> Awaitable[None] | None: ...
     def contact(self, contact_id: str) -> Contact | None: ...
     def transcript(self, contact_id: str) -> list[Message]: ...
 
@@ -94,6 +100,22 @@ class CustomerVoiceChannel(Protocol):
     def customer_end(self, contact_id: str) -> None: ...
     def contact(self, contact_id: str) -> Contact | None: ...
     def transcript(self, contact_id: str) -> list[Message]: ...
+
+
+class ParticipantSessionStore(Protocol):
+    """Customers' Amazon Connect participant sessions (aws mode), so a reload or a restart resumes the chat.
+
+    Implementations: in memory (``backend.adapters.aws.participant_sessions``) and DynamoDB. The tokens are secrets:
+    never log them, never hand them to a browser.
+    """
+
+    def save_participant_session(self, session: ParticipantSession) -> None:
+        """Insert or replace the session of ``session.contact.contact_id``."""
+        ...
+
+    def participant_session(self, contact_id: str) -> ParticipantSession | None:
+        """The stored session, or None if unknown or past ``expires_at``."""
+        ...
 
 
 class ContactNotes(Protocol):

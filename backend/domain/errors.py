@@ -23,3 +23,14 @@ class RateLimited(InvalidInput):
 
 class StoreUnavailable(DomainError):
     """The store (e.g. DynamoDB) failed or refused after its retries; nothing was changed by the failed call."""
+
+
+class ServiceUnavailable(DomainError):
+    """A service we depend on (e.g. Amazon Connect) failed or refused; nothing was changed.
+
+    ``str(error)`` is fit for the person who acted; ``detail`` tells an operator what failed and how to fix it.
+    """
+
+    def __init__(self, message: str, *, detail: str = '') -> None:
+        super().__init__(message)
+        self.detail = detail

@@ -160,3 +160,19 @@ class RedeemResult(StrEnum):
     INVALID = 'invalid'  # unknown, expired, already used or burned
     WRONG_EMAIL = 'wrong_email'
     BURNED = 'burned'  # this wrong email was the last one allowed; the reference is now unusable
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantSession:
+    """A customer's Amazon Connect chat participant, kept server-side so a page reload or a restart resumes the chat.
+
+    The tokens are the customer's credentials for the chat: they never reach a browser, a URL or a log line
+    (hence ``repr=False``). ``expires_at`` is when Connect ends the chat at the latest (a store may drop it then).
+    """
+
+    contact: Contact
+    participant_id: str
+    participant_token: str = field(repr=False)
+    connection_token: str = field(default='', repr=False)
+    connection_expires_at: float = 0.0
+    expires_at: float = 0.0

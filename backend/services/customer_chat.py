@@ -8,8 +8,11 @@ attributes are whitelisted; routing to a specific agent happens only through a r
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import re
+from collections.abc import Awaitable
+from typing import TypeVar
 
 from backend.domain.errors import InvalidInput
 from backend.domain.model import Contact, ContactState, Message
@@ -20,6 +23,7 @@ from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
 log = logging.getLogger('vce.customer')
 
 _REFERENCE = re.compile(r'^\d{8}$')
+T = TypeVar('T')
 
 
 class CustomerChatService:
@@ -42,7 +46,7 @@ class CustomerChatService:
             attributes['videoReferenceId'] = reference if agent else 'error'
             if agent:
                 attributes['videoRouteToAgent'] = agent  # set here only: the browser can never choose an agent
-        contact = self._channel.start_chat(name=name, email=email, attributes=attributes)
+        contact = await _settled(self._channel.start_chat(name=name, email=email, attributes=attributes))
         self._sessions.bind_session(_hash(session_key), contact.contact_id)
         return contact
 
@@ -60,7 +64,7 @@ class CustomerChatService:
 
     async def send(self, session_key: str, text: str) -> Message:
         text = clean_message(text)
-        return self._channel.customer_message(self._require(session_key).contact_id, text)
+        return await _settled(self._channel.customer_message(self._require(session_key).contact_id, text))
 
     def typing(self, session_key: str) -> None:
         contact = self.current_contact(session_key)
@@ -70,13 +74,18 @@ class CustomerChatService:
     async def end_chat(self, session_key: str) -> None:
         contact = self.current_contact(session_key)
         if contact is not None:
-            self._channel.customer_end(contact.contact_id)
+            await _settled(self._channel.customer_end(contact.contact_id))
 
     def _require(self, session_key: str) -> Contact:
         contact = self.current_contact(session_key)
         if contact is None:
             raise InvalidInput('Start a chat first.')
         return contact
+
+
+async def _settled(result: T | Awaitable[T]) -> T:
+    """A channel answers at once (local engine) or with a coroutine (aws: waits for Amazon Connect)."""
+    return await result if inspect.isawaitable(result) else result
 
 
 def _hash(session_key: str) -> str:
