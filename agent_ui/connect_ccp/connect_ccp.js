@@ -216,8 +216,9 @@ export default {
       this.started = true;
       this.status = popup ? "Sign in to Amazon Connect in the popup window…" : "Connecting to Amazon Connect…";
       const core = connect.core;
-      core.onAuthFail && core.onAuthFail(() => this.reportError("auth-failed", "Your Amazon Connect session is not valid; sign in again."));
-      core.onAccessDenied && core.onAccessDenied(() => this.reportError("access-denied", "This page is not an approved origin of the Amazon Connect instance."));
+      // Shown in place of the CCP until the agent arrives (the popup login may still fix an auth failure).
+      core.onAuthFail && core.onAuthFail(() => this.fail("auth-failed", "Your Amazon Connect session is not valid; sign in again."));
+      core.onAccessDenied && core.onAccessDenied(() => this.fail("access-denied", "This page is not an approved origin of the Amazon Connect instance."));
       core.onIframeRetriesExhausted && core.onIframeRetriesExhausted(() => this.fail("ccp-unreachable", "Amazon Connect did not answer; check the network and reload."));
       connect.agent((agent) => {
         this.status = "";

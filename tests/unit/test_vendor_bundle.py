@@ -1,4 +1,4 @@
-"""The committed vendored bundles are the ones their checksum, version and licence files describe (CI never runs npm)."""
+"""The committed vendored bundles are what their checksum, version and licence files say (CI never runs npm)."""
 
 from __future__ import annotations
 
