@@ -7,16 +7,23 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from backend.domain.connect_instance import ConnectInstanceUrls, connect_instance_urls
+from backend.domain.errors import InvalidInput
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STORAGE_SECRET = 'vce-demo-secret-change-me'
 REFERENCE_SECRET_LABEL = b'vce/ad-hoc-reference-secret/v1'  # fixed: changing it invalidates live references
 MIN_SECRET_LENGTH = 16
+AWS_REGION = re.compile(r'[a-z]{2}(-[a-z]+)+-\d')
+CONNECT_INSTANCE_ID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}')
+IAM_ROLE_ARN = re.compile(r'arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}')
 
 
 class Settings(BaseSettings):
@@ -49,10 +56,16 @@ class Settings(BaseSettings):
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
     aws_region: str = 'us-east-1'
-    connect_instance_id: str = ''  # aws mode: the Amazon Connect instance (id or ARN)
     connect_chat_flow_id: str = ''  # aws mode: the flow every customer chat starts in (the server picks it)
     connect_chat_duration_minutes: int | None = Field(default=None, ge=60, le=10080)  # Connect's default: 25 h
     chime_media_region: str = 'us-east-1'
+
+    # Amazon Connect agent desktop (aws mode): the CCP embedded with Amazon Connect Streams.
+    connect_instance_url: str = ''  # https://<alias>.my.connect.aws or legacy https://<alias>.awsapps.com/connect
+    connect_instance_id: str = ''  # the UUID at the end of the instance ARN
+    connect_region: str = ''  # the instance's region; empty: aws_region
+    connect_login_mode: Literal['popup', 'federated'] = 'popup'  # popup: Connect-managed users; federated: SAML
+    connect_federation_role_arn: str = ''  # federated: assumed with the agent's Connect username as session name
 
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
@@ -77,6 +90,68 @@ class Settings(BaseSettings):
             return own.encode()
         storage = self.storage_secret.get_secret_value().encode()
         return hmac.new(storage, REFERENCE_SECRET_LABEL, hashlib.sha256).digest()
+
+    @property
+    def connect_instance(self) -> ConnectInstanceUrls | None:
+        return connect_instance_urls(self.connect_instance_url) if self.connect_instance_url else None
+
+    @property
+    def ccp_region(self) -> str:
+        return self.connect_region or self.aws_region
+
+    @field_validator('connect_instance_url')
+    @classmethod
+    def _check_connect_instance_url(cls, value: str) -> str:
+        if not value:
+            return value
+        try:
+            return connect_instance_urls(value).base
+        except InvalidInput as error:
+            raise ValueError(f'VCE_CONNECT_INSTANCE_URL: {error}') from None
+
+    @field_validator('connect_instance_id')
+    @classmethod
+    def _check_connect_instance_id(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value and not CONNECT_INSTANCE_ID.fullmatch(value):
+            raise ValueError(f'VCE_CONNECT_INSTANCE_ID must be the instance id, a UUID such as '
+                             f'1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f (the end of the instance ARN), not {value!r}.')
+        return value
+
+    @field_validator('connect_region')
+    @classmethod
+    def _check_connect_region(cls, value: str) -> str:
+        value = value.strip()
+        if value and not AWS_REGION.fullmatch(value):
+            raise ValueError(f'VCE_CONNECT_REGION must be an AWS region code such as eu-west-2, not {value!r}.')
+        return value
+
+    @field_validator('connect_federation_role_arn')
+    @classmethod
+    def _check_federation_role_arn(cls, value: str) -> str:
+        value = value.strip()
+        if value and not IAM_ROLE_ARN.fullmatch(value):
+            raise ValueError(f'VCE_CONNECT_FEDERATION_ROLE_ARN must be an IAM role ARN such as '
+                             f'arn:aws:iam::123456789012:role/ConnectFederation, not {value!r}.')
+        return value
+
+    @model_validator(mode='after')
+    def _check_connect_ccp(self) -> Settings:
+        if self.mode != 'aws':
+            return self
+        if not self.connect_instance_url:
+            raise ValueError('VCE_CONNECT_INSTANCE_URL is required in aws mode: the address of your Amazon Connect '
+                             'instance, e.g. https://example.my.connect.aws or https://example.awsapps.com/connect.')
+        if self.connect_login_mode == 'federated':
+            missing = [name for name, value in (('VCE_CONNECT_INSTANCE_ID', self.connect_instance_id),
+                                                ('VCE_CONNECT_FEDERATION_ROLE_ARN', self.connect_federation_role_arn))
+                       if not value]
+            if missing:
+                raise ValueError(f'VCE_CONNECT_LOGIN_MODE=federated needs {" and ".join(missing)}: the server assumes '
+                                 'the role with the agent\'s Connect username as session name, then calls Connect '
+                                 'GetFederationToken in the instance (use VCE_CONNECT_LOGIN_MODE=popup for users '
+                                 'that Amazon Connect manages itself).')
+        return self
 
     @model_validator(mode='after')
     def _refuse_default_secret(self) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Protocol
 
+from backend.domain.federation import FederationToken
 from backend.domain.model import (
     Agent,
     AgentStatus,
@@ -162,3 +163,9 @@ class AgentDesk(Protocol):
     def clear_contact(self, username: str, contact_id: str) -> None: ...
     def contact(self, contact_id: str) -> Contact | None: ...
     def transcript(self, contact_id: str) -> list[Message]: ...
+
+
+class ConnectFederation(Protocol):
+    """Federated CCP login: a Connect session for one agent, named by its Connect username (blocking call)."""
+
+    def federation_token(self, connect_username: str) -> FederationToken: ...

@@ -28,6 +28,8 @@ class Channel(StrEnum):
 
     CHAT = 'CHAT'
     VOICE = 'VOICE'
+    TASK = 'TASK'  # seen in an Amazon Connect CCP; the local engine has chats and calls only
+    EMAIL = 'EMAIL'
 
 
 LIVE_STATES = frozenset({ContactState.CONNECTING, ContactState.CONNECTED})  # ringing or talking, not wrapping up

@@ -87,6 +87,7 @@ def test_serve_refuses_the_demo_secret(monkeypatch):
 
 def test_aws_mode_refuses_clearly_until_it_exists(monkeypatch):
     monkeypatch.setenv('VCE_MODE', 'aws')
+    monkeypatch.setenv('VCE_CONNECT_INSTANCE_URL', 'https://example.my.connect.aws')
     monkeypatch.setenv('VCE_STORAGE_SECRET', 'a-real-secret-of-enough-length')
     result = runner.invoke(app, ['serve'])
     assert result.exit_code == 2

@@ -1,0 +1,11 @@
+from agent_ui.connect_ccp.connect_ccp import (
+    DEFAULT_CONNECT_BUNDLE_URL,
+    ERROR_CODES,
+    CcpAgentEvent,
+    CcpContactEvent,
+    CcpErrorEvent,
+    ConnectCcp,
+)
+
+__all__ = ['DEFAULT_CONNECT_BUNDLE_URL', 'ERROR_CODES', 'CcpAgentEvent', 'CcpContactEvent', 'CcpErrorEvent',
+           'ConnectCcp']
