@@ -5,8 +5,10 @@ One switch (``VCE_MODE``) selects the mode; only the composition root reads it.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +41,14 @@ class Settings(BaseSettings):
     aws_region: str = 'us-east-1'
     chime_media_region: str = 'us-east-1'
 
+    login_mode: Literal['local', 'oidc'] = 'local'  # agent login: local accounts, or an OpenID Connect provider
+    oidc_discovery_url: str = ''  # Cognito: https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/...
+    oidc_client_id: str = ''
+    oidc_client_secret: SecretStr = SecretStr('')  # empty for a public client (PKCE only)
+    oidc_scopes: str = 'openid email profile'
+    oidc_redirect_base_url: str = ''  # the agent desktop's public origin; the IdP must allow <it>/agent/oidc/callback
+    oidc_agent_emails: dict[str, str] = Field(default_factory=dict)  # JSON: {"ann@example.com": "ann"}
+
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
     brand_primary_color: str = '#1f5fa8'
@@ -61,3 +71,31 @@ class Settings(BaseSettings):
         if len(self.storage_secret.get_secret_value()) < 16:
             raise ValueError('VCE_STORAGE_SECRET must be at least 16 characters long.')
         return self
+
+    @model_validator(mode='after')
+    def _check_oidc_login(self) -> Settings:
+        """OIDC login needs a provider, a client and our public URL; all of them over https (except loopback)."""
+        if self.login_mode != 'oidc':
+            return self
+        missing = [f'VCE_{name.upper()}' for name in ('oidc_discovery_url', 'oidc_client_id', 'oidc_redirect_base_url')
+                   if not getattr(self, name)]
+        if missing:
+            raise ValueError(f'VCE_LOGIN_MODE=oidc needs {", ".join(missing)}.')
+        for name in ('oidc_discovery_url', 'oidc_redirect_base_url'):
+            if not _is_https_or_loopback(getattr(self, name)):
+                raise ValueError(f'VCE_{name.upper()} must be an https:// URL (plain http only on 127.0.0.1).')
+        if 'openid' not in self.oidc_scopes.split():
+            raise ValueError('VCE_OIDC_SCOPES must include "openid".')
+        return self
+
+
+def _is_https_or_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == 'https' and parts.hostname:
+        return True
+    if parts.scheme != 'http' or not parts.hostname:
+        return False
+    try:
+        return parts.hostname == 'localhost' or ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:  # a host name other than localhost
+        return False

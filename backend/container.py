@@ -7,12 +7,13 @@ import logging
 from backend.config import Settings
 from backend.events import EventBus
 from backend.flows import load_flow_library
-from backend.ports import MeetingProvider
+from backend.ports import AgentStore, MeetingProvider
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
 from backend.services.customer_chat import CustomerChatService, NoReferences
 from backend.services.meetings import MeetingService
+from backend.services.single_sign_on import SingleSignOnService
 
 log = logging.getLogger('vce')
 
@@ -54,7 +55,24 @@ def build_services(settings: Settings) -> Services:
         store.close()
 
     return Services(settings=settings, accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
-                    customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, start=start, stop=stop)
+                    customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, start=start, stop=stop,
+                    single_sign_on=build_single_sign_on(settings, store))
+
+
+def build_single_sign_on(settings: Settings, agents: AgentStore) -> SingleSignOnService | None:
+    """OIDC login when configured (VCE_LOGIN_MODE=oidc); None keeps local accounts."""
+    if settings.login_mode != 'oidc':
+        return None
+    try:
+        from backend.adapters.oidc.authlib_provider import AuthlibIdentityProvider
+    except ImportError as missing:
+        raise RuntimeError('VCE_LOGIN_MODE=oidc needs authlib: pip install "video-call-escalation[aws]"') from missing
+    from backend.adapters.local.agent_directory import MappedAgentDirectory
+
+    provider = AuthlibIdentityProvider(settings.oidc_discovery_url, settings.oidc_client_id,
+                                       settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes)
+    return SingleSignOnService(provider, MappedAgentDirectory(agents, settings.oidc_agent_emails),
+                               public_base_url=settings.oidc_redirect_base_url)
 
 
 def _meeting_provider(settings: Settings) -> MeetingProvider:

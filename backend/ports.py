@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from backend.domain.identity import AuthorizationRequest, PendingSignIn, VerifiedIdentity
 from backend.domain.model import (
     Agent,
     AgentStatus,
@@ -131,3 +132,28 @@ class AgentDesk(Protocol):
     def clear_contact(self, username: str, contact_id: str) -> None: ...
     def contact(self, contact_id: str) -> Contact | None: ...
     def transcript(self, contact_id: str) -> list[Message]: ...
+
+
+class IdentityProvider(Protocol):
+    """An OpenID Connect provider found by its discovery URL (Cognito's hosted UI, or any other IdP)."""
+
+    async def authorization_request(self, redirect_uri: str) -> AuthorizationRequest:
+        """A code-flow request with PKCE (S256), state and nonce."""
+        ...
+
+    async def verified_identity(self, redirect_uri: str, code: str, pending: PendingSignIn) -> VerifiedIdentity:
+        """Exchange the code and verify the ID token (signature against the JWKS, iss, aud, exp, nonce).
+
+        Raises NotAllowed when the provider or the token cannot be trusted, DomainError when it cannot be reached.
+        """
+        ...
+
+    async def end_session_url(self, post_logout_redirect_uri: str, id_token_hint: str | None) -> str | None:
+        """The provider's logout URL, or None when it publishes no ``end_session_endpoint``."""
+        ...
+
+
+class AgentDirectory(Protocol):
+    """Maps a verified email to a contact-centre user (local accounts now; Connect users in aws mode)."""
+
+    def find_username(self, email: str) -> str | None: ...

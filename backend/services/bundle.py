@@ -10,6 +10,7 @@ from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from backend.services.single_sign_on import SingleSignOnService
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,3 +24,4 @@ class Services:
     meetings: MeetingService
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]
+    single_sign_on: SingleSignOnService | None = None  # set when agents log in through an OIDC provider
