@@ -1,12 +1,17 @@
 """Agent login: a middleware guards every /agent page; sessions live in NiceGUI's signed, HttpOnly cookie.
 
 The login page shows what the configured mode needs: the local account form, or one button that starts the
-OpenID Connect sign-in (agent_ui.oidc_login), with the reason when a sign-in was refused.
+OpenID Connect sign-in (agent_ui.oidc_login), with the reason when a sign-in was refused. Either way the session
+itself is begun by an HTTP response under a new browser id (agent_ui.agent_session): the local form checks the
+password over the socket, then sends the browser to LOCAL_SESSION_PATH with a one-time ticket to collect it.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
+import secrets
+import time
 from urllib.parse import quote, urlencode
 
 from fastapi import Request
@@ -14,6 +19,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from agent_ui.agent_session import begin_agent_session
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService
@@ -23,8 +29,11 @@ log = logging.getLogger('vce.agent_ui')
 LOGIN_PATH = LOGIN_PAGE_PATH
 DESKTOP_PATH = '/agent'
 OIDC_START_PATH = '/agent/oidc/login'
-PUBLIC_AGENT_PATHS = frozenset({LOGIN_PATH, OIDC_START_PATH, CALLBACK_PATH})
+LOCAL_SESSION_PATH = '/agent/session'
+PUBLIC_AGENT_PATHS = frozenset({LOGIN_PATH, OIDC_START_PATH, CALLBACK_PATH, LOCAL_SESSION_PATH})
 LOGIN_ERROR_KEY = 'login_error'  # why the last sign-in of this (signed-out) browser was refused
+PASSED_LOGIN_KEY = 'passed_login'  # a password check that passed, until its browser collects the session
+PASSED_LOGIN_SECONDS = 30
 
 
 def signed_in_username() -> str | None:
@@ -61,6 +70,23 @@ def register_login_page(accounts: AccountService, sso: SingleSignOnService | Non
         _local_login_card(accounts, redirect_to)
         return None
 
+    if sso is None:
+        app.get(LOCAL_SESSION_PATH, include_in_schema=False)(_collect_local_session)
+
+
+async def _collect_local_session(request: Request, ticket: str = '') -> RedirectResponse:
+    """Turn the passed password check of this browser into its session, once, under a new session id.
+
+    The ticket is single-use, expires in seconds and only counts in the browser whose password check passed (it is
+    compared with what that browser's own storage holds), so a copy of the URL is worthless.
+    """
+    passed = app.storage.user.pop(PASSED_LOGIN_KEY, None)
+    if not passed or time.time() > passed['expires'] or \
+            not hmac.compare_digest(ticket.encode(), str(passed['ticket']).encode()):
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+    await begin_agent_session(request, username=passed['username'], display_name=passed['display_name'])
+    return RedirectResponse(safe_redirect(passed['redirect_to']), status_code=303)
+
 
 def _single_sign_on_card(redirect_to: str | None) -> None:
     refusal = app.storage.user.pop(LOGIN_ERROR_KEY, '')
@@ -86,9 +112,11 @@ def _local_login_card(accounts: AccountService, redirect_to: str | None) -> None
         if agent is None:
             error.set_text('Wrong username or password.')
             return
-        session.update(username=agent.username, display_name=agent.display_name)
-        log.info('agent.logged_in agent=%s', agent.username)
-        ui.navigate.to(safe_redirect(redirect_to))
+        ticket = secrets.token_urlsafe(32)
+        session[PASSED_LOGIN_KEY] = {'ticket': ticket, 'username': agent.username, 'display_name': agent.display_name,
+                                     'redirect_to': safe_redirect(redirect_to),
+                                     'expires': time.time() + PASSED_LOGIN_SECONDS}
+        ui.navigate.to(f'{LOCAL_SESSION_PATH}?{urlencode({"ticket": ticket})}')
 
     with ui.card().classes('absolute-center w-80'):
         ui.label('Agent desktop').classes('text-xl font-bold')
