@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     oidc_scopes: str = 'openid email profile'
     oidc_redirect_base_url: str = ''  # the agent desktop's public origin; the IdP must allow <it>/agent/oidc/callback
     oidc_agent_emails: dict[str, str] = Field(default_factory=dict)  # JSON: {"ann@example.com": "ann"}
+    oidc_logout_url: str = ''  # only for providers without end_session_endpoint; Cognito: https://<domain>/logout
 
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
@@ -81,8 +82,8 @@ class Settings(BaseSettings):
                    if not getattr(self, name)]
         if missing:
             raise ValueError(f'VCE_LOGIN_MODE=oidc needs {", ".join(missing)}.')
-        for name in ('oidc_discovery_url', 'oidc_redirect_base_url'):
-            if not _is_https_or_loopback(getattr(self, name)):
+        for name in ('oidc_discovery_url', 'oidc_redirect_base_url', 'oidc_logout_url'):
+            if getattr(self, name) and not _is_https_or_loopback(getattr(self, name)):
                 raise ValueError(f'VCE_{name.upper()} must be an https:// URL (plain http only on 127.0.0.1).')
         if 'openid' not in self.oidc_scopes.split():
             raise ValueError('VCE_OIDC_SCOPES must include "openid".')

@@ -70,7 +70,8 @@ def build_single_sign_on(settings: Settings, agents: AgentStore) -> SingleSignOn
     from backend.adapters.local.agent_directory import MappedAgentDirectory
 
     provider = AuthlibIdentityProvider(settings.oidc_discovery_url, settings.oidc_client_id,
-                                       settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes)
+                                       settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes,
+                                       logout_url=settings.oidc_logout_url)
     return SingleSignOnService(provider, MappedAgentDirectory(agents, settings.oidc_agent_emails),
                                public_base_url=settings.oidc_redirect_base_url)
 

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import authlib.deprecate  # noqa: F401  (installs an "always" warning filter that the block below must follow)
 import flask
 import httpx
-import oidc_provider_mock
 import werkzeug.serving
 from joserfc import jws, jwt
 from joserfc.jwk import RSAKey
+
+with warnings.catch_warnings():
+    warnings.simplefilter('ignore', DeprecationWarning)  # the mock still imports authlib.jose
+    import oidc_provider_mock
 
 CLIENT_ID = 'vce-agents'
 CLIENT_SECRET = 'client-secret-for-tests'
@@ -34,6 +39,8 @@ class MockProvider:
         self.url = url
         self.alter_claims: Callable[[dict[str, Any]], dict[str, Any]] | None = None
         self.forged_key: RSAKey | None = None  # sign ID tokens with this instead of the published key
+        self.hide_end_session = False  # discovery without end_session_endpoint, as Cognito's
+        self.token_requests: list[dict[str, str]] = []  # forms posted to the token endpoint (this mock ignores PKCE)
 
     @property
     def discovery_url(self) -> str:
@@ -42,6 +49,8 @@ class MockProvider:
     def reset(self) -> None:
         self.alter_claims = None
         self.forged_key = None
+        self.hide_end_session = False
+        self.token_requests.clear()
 
     def sign_in(self, authorize_url: str, sub: str) -> str:
         """Be the person at the provider's login form; return the callback URL the provider redirects to."""
@@ -50,7 +59,15 @@ class MockProvider:
         assert response.status_code == 302, response.text
         return response.headers['location']
 
+    def _record(self) -> None:
+        if flask.request.path == '/oauth2/token':
+            self.token_requests.append(dict(flask.request.form))
+
     def _tamper(self, response: flask.Response) -> flask.Response:
+        if flask.request.path.endswith('/openid-configuration') and self.hide_end_session:
+            response.set_data(json.dumps({k: v for k, v in response.get_json().items()
+                                          if k != 'end_session_endpoint'}))
+            return response
         if flask.request.path != '/oauth2/token' or response.status_code != 200:
             return response
         if self.alter_claims is None and self.forged_key is None:
@@ -71,6 +88,7 @@ def running_provider() -> Iterator[MockProvider]:
     app = oidc_provider_mock.app(require_nonce=True, user_claims=(ANN, UNVERIFIED, STRANGER))
     server = werkzeug.serving.make_server('127.0.0.1', 0, app, threaded=True)
     provider = MockProvider(f'http://127.0.0.1:{server.server_port}')
+    app.before_request(provider._record)
     app.after_request(provider._tamper)
     thread = threading.Thread(target=server.serve_forever, kwargs={'poll_interval': 0.05}, daemon=True)
     thread.start()

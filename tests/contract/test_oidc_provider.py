@@ -16,6 +16,8 @@ from backend.domain.errors import DomainError, NotAllowed
 from backend.domain.identity import PendingSignIn, VerifiedIdentity
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, MockProvider, query, running_provider
 
+pytestmark = pytest.mark.filterwarnings('ignore:get_jwt_config:DeprecationWarning')  # inside the mock provider
+
 CALLBACK = 'http://127.0.0.1:8080/agent/oidc/callback'
 SCOPES = 'openid email profile'
 
@@ -55,6 +57,18 @@ async def test_authorization_request_is_a_code_flow_with_pkce_s256_state_and_non
     assert params['state'] == request.state and len(request.state) >= 20
     assert params['nonce'] == request.nonce and len(request.nonce) >= 20
     assert request.code_verifier not in request.url
+
+
+async def test_code_exchange_sends_the_pkce_verifier_server_to_server(relying_party, idp) -> None:
+    request = await relying_party.authorization_request(CALLBACK)
+    callback = query(idp.sign_in(request.url, 'ann-sub'))
+    pending = PendingSignIn(state=request.state, nonce=request.nonce, code_verifier=request.code_verifier,
+                            redirect_to='/agent', started_at=time.time())
+    await relying_party.verified_identity(CALLBACK, callback['code'], pending)
+    (form,) = idp.token_requests
+    assert form['grant_type'] == 'authorization_code' and form['code'] == callback['code']
+    assert form['code_verifier'] == request.code_verifier and form['redirect_uri'] == CALLBACK
+    assert 'client_secret' not in form  # sent in the Authorization header (client_secret_basic), not the body
 
 
 async def test_a_signed_id_token_gives_the_verified_identity(relying_party, idp) -> None:
@@ -123,6 +137,17 @@ async def test_end_session_url_comes_from_discovery(relying_party, idp) -> None:
     assert params['post_logout_redirect_uri'] == 'http://127.0.0.1:8080/agent/login'
     assert params['id_token_hint'] == 'the-id-token'
     assert params['client_id'] == CLIENT_ID
+
+
+async def test_without_end_session_endpoint_logout_uses_the_configured_cognito_style_url(idp) -> None:
+    idp.hide_end_session = True
+    plain = AuthlibIdentityProvider(idp.discovery_url, CLIENT_ID, CLIENT_SECRET, SCOPES)
+    assert await plain.end_session_url('http://127.0.0.1:8080/agent/login', 'the-id-token') is None
+    cognito = AuthlibIdentityProvider(idp.discovery_url, CLIENT_ID, CLIENT_SECRET, SCOPES,
+                                      logout_url='https://agents.auth.eu-west-2.amazoncognito.com/logout')
+    url = await cognito.end_session_url('http://127.0.0.1:8080/agent/login', 'the-id-token')
+    assert url == ('https://agents.auth.eu-west-2.amazoncognito.com/logout?client_id=vce-agents'
+                   '&logout_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fagent%2Flogin')
 
 
 async def test_unreachable_provider_gives_a_clear_message() -> None:

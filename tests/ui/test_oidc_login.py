@@ -37,10 +37,9 @@ def _oidc_settings(idp: MockProvider, monkeypatch) -> None:
     idp.reset()
     for key, value in {'LOGIN_MODE': 'oidc', 'OIDC_DISCOVERY_URL': idp.discovery_url, 'OIDC_CLIENT_ID': CLIENT_ID,
                        'OIDC_CLIENT_SECRET': CLIENT_SECRET, 'OIDC_REDIRECT_BASE_URL': PUBLIC_BASE,
-                       'OIDC_AGENT_EMAILS': json.dumps({'ann@example.com': 'ann', 'una@example.com': 'una'})}.items():
+                       'OIDC_AGENT_EMAILS': json.dumps({'ann@example.com': 'ann'})}.items():
         monkeypatch.setenv(f'VCE_{key}', value)
     create_agent('ann', 'Ann Agent')
-    create_agent('una', 'Una Agent')
 
 
 async def start_sign_in(user: User, idp: MockProvider, sub: str = 'ann-sub') -> str:

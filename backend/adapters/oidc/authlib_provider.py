@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx2
 from authlib.integrations.base_client import BaseApp, FrameworkIntegration, OAuthError
@@ -37,12 +38,13 @@ class _OidcClient(AsyncOAuth2Mixin, AsyncOpenIDMixin, BaseApp):  # type: ignore[
 
 
 class AuthlibIdentityProvider:
-    def __init__(self, discovery_url: str, client_id: str, client_secret: str | None, scopes: str) -> None:
+    def __init__(self, discovery_url: str, client_id: str, client_secret: str | None, scopes: str,
+                 logout_url: str = '') -> None:
         client_kwargs: dict[str, Any] = {'scope': scopes, 'code_challenge_method': 'S256',
                                          'timeout': HTTP_TIMEOUT_SECONDS}
         if not client_secret:  # a public client (e.g. a Cognito app client without a secret) relies on PKCE alone
             client_kwargs['token_endpoint_auth_method'] = 'none'
-        self._discovery_url, self._client_id = discovery_url, client_id
+        self._discovery_url, self._client_id, self._logout_url = discovery_url, client_id, logout_url
         self._client = _OidcClient(FrameworkIntegration('vce'), name='vce', client_id=client_id,
                                    client_secret=client_secret or None, server_metadata_url=discovery_url,
                                    client_kwargs=client_kwargs)
@@ -95,7 +97,11 @@ class AuthlibIdentityProvider:
     async def end_session_url(self, post_logout_redirect_uri: str, id_token_hint: str | None) -> str | None:
         metadata = await self._metadata()
         if not metadata.get('end_session_endpoint'):
-            return None
+            if not self._logout_url:
+                return None
+            # Cognito's hosted UI publishes no end_session_endpoint; its /logout takes client_id and logout_uri
+            query = urlencode({'client_id': self._client_id, 'logout_uri': post_logout_redirect_uri})
+            return f'{self._logout_url}{"&" if "?" in self._logout_url else "?"}{query}'
         logout = await self._client.create_logout_url(post_logout_redirect_uri=post_logout_redirect_uri,
                                                       id_token_hint=id_token_hint, client_id=self._client_id)
         return str(logout['url'])
