@@ -22,7 +22,7 @@ class Refs:
     def __init__(self, routes: dict[str, str] | None = None) -> None:
         self.routes = dict(routes or {})
 
-    def redeem(self, reference: str, email: str) -> str | None:
+    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
         return self.routes.pop(reference, None)
 
 
