@@ -1,22 +1,39 @@
-"""Agent login: a middleware guards every /agent page; sessions live in NiceGUI's signed, HttpOnly cookie."""
+"""Agent login: a middleware guards every /agent page; sessions live in NiceGUI's signed, HttpOnly cookie.
+
+The login page shows what the configured mode needs: the local account form, or one button that starts the
+OpenID Connect sign-in (agent_ui.oidc_login), with the reason when a sign-in was refused. Either way the session
+itself is begun by an HTTP response under a new browser id (agent_ui.agent_session): the local form checks the
+password over the socket, then sends the browser to LOCAL_SESSION_PATH with a one-time ticket to collect it.
+"""
 
 from __future__ import annotations
 
+import hmac
 import logging
-from urllib.parse import quote
+import secrets
+import time
+from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
+from agent_ui.agent_session import begin_agent_session
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
+from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService
 
 log = logging.getLogger('vce.agent_ui')
 
-LOGIN_PATH = '/agent/login'
+LOGIN_PATH = LOGIN_PAGE_PATH
 DESKTOP_PATH = '/agent'
+OIDC_START_PATH = '/agent/oidc/login'
+LOCAL_SESSION_PATH = '/agent/session'
+PUBLIC_AGENT_PATHS = frozenset({LOGIN_PATH, OIDC_START_PATH, CALLBACK_PATH, LOCAL_SESSION_PATH})
+LOGIN_ERROR_KEY = 'login_error'  # why the last sign-in of this (signed-out) browser was refused
+PASSED_LOGIN_KEY = 'passed_login'  # a password check that passed, until its browser collects the session
+PASSED_LOGIN_SECONDS = 30
 
 
 def signed_in_username() -> str | None:
@@ -34,41 +51,78 @@ class AgentAuthMiddleware(BaseHTTPMiddleware):
 
 
 def _is_agent_page(path: str) -> bool:
-    return (path == DESKTOP_PATH or path.startswith(DESKTOP_PATH + '/')) and path != LOGIN_PATH
+    return (path == DESKTOP_PATH or path.startswith(DESKTOP_PATH + '/')) and path not in PUBLIC_AGENT_PATHS
 
 
-def _safe_redirect(target: str | None) -> str:
+def safe_redirect(target: str | None) -> str:
     """Only ever go back to an agent page on this site (no open redirects)."""
     return target if target and _is_agent_page(target) and not target.startswith('//') else DESKTOP_PATH
 
 
-def register_login_page(accounts: AccountService) -> None:
+def register_login_page(accounts: AccountService, sso: SingleSignOnService | None = None) -> None:
     @ui.page(LOGIN_PATH, title='Agent login')
     def login(redirect_to: str | None = None) -> RedirectResponse | None:
         if signed_in_username():
-            return RedirectResponse(_safe_redirect(redirect_to))
-        session = app.storage.user  # captured while this page's request is current
-
-        async def try_login() -> None:
-            # argon2 is deliberately slow (~0.1 s): verify off the event loop so other pages stay responsive
-            try:
-                agent = await run.io_bound(accounts.authenticate, username.value or '', password.value or '')
-            except DomainError as refused:
-                error.set_text(str(refused))
-                return
-            if agent is None:
-                error.set_text('Wrong username or password.')
-                return
-            session.update(username=agent.username, display_name=agent.display_name)
-            log.info('agent.logged_in agent=%s', agent.username)
-            ui.navigate.to(_safe_redirect(redirect_to))
-
-        with ui.card().classes('absolute-center w-80'):
-            ui.label('Agent desktop').classes('text-xl font-bold')
-            username = ui.input('Username').props('autocomplete=username data-testid=username').classes('w-full')
-            password = ui.input('Password', password=True, password_toggle_button=True) \
-                .props('autocomplete=current-password data-testid=password').classes('w-full') \
-                .on('keydown.enter', try_login)
-            error = ui.label().classes('text-negative text-sm').props('role=alert data-testid=login-error')
-            ui.button('Log in', on_click=try_login).classes('w-full').props('data-testid=login')
+            return RedirectResponse(safe_redirect(redirect_to))
+        if sso is not None:
+            _single_sign_on_card(redirect_to)
+            return None
+        _local_login_card(accounts, redirect_to)
         return None
+
+    if sso is None:
+        app.get(LOCAL_SESSION_PATH, include_in_schema=False)(_collect_local_session)
+
+
+async def _collect_local_session(request: Request, ticket: str = '') -> RedirectResponse:
+    """Turn the passed password check of this browser into its session, once, under a new session id.
+
+    The ticket is single-use, expires in seconds and only counts in the browser whose password check passed (it is
+    compared with what that browser's own storage holds), so a copy of the URL is worthless.
+    """
+    passed = app.storage.user.pop(PASSED_LOGIN_KEY, None)
+    if not passed or time.time() > passed['expires'] or \
+            not hmac.compare_digest(ticket.encode(), str(passed['ticket']).encode()):
+        return RedirectResponse(LOGIN_PATH, status_code=303)
+    await begin_agent_session(request, username=passed['username'], display_name=passed['display_name'])
+    return RedirectResponse(safe_redirect(passed['redirect_to']), status_code=303)
+
+
+def _single_sign_on_card(redirect_to: str | None) -> None:
+    refusal = app.storage.user.pop(LOGIN_ERROR_KEY, '')
+    start = f'{OIDC_START_PATH}?{urlencode({"redirect_to": safe_redirect(redirect_to)})}'
+    with ui.card().classes('absolute-center w-80'):
+        ui.label('Agent desktop').classes('text-xl font-bold')
+        ui.label(refusal).classes('text-negative text-sm').props('role=alert data-testid=login-error')
+        sign_in = ui.button('Sign in with single sign-on', icon='login').classes('w-full') \
+            .props('data-testid=sso-login')
+        sign_in.props['href'] = start  # a plain link: the provider's page is a full navigation, no socket needed
+
+
+def _local_login_card(accounts: AccountService, redirect_to: str | None) -> None:
+    session = app.storage.user  # captured while this page's request is current
+
+    async def try_login() -> None:
+        # argon2 is deliberately slow (~0.1 s): verify off the event loop so other pages stay responsive
+        try:
+            agent = await run.io_bound(accounts.authenticate, username.value or '', password.value or '')
+        except DomainError as refused:
+            error.set_text(str(refused))
+            return
+        if agent is None:
+            error.set_text('Wrong username or password.')
+            return
+        ticket = secrets.token_urlsafe(32)
+        session[PASSED_LOGIN_KEY] = {'ticket': ticket, 'username': agent.username, 'display_name': agent.display_name,
+                                     'redirect_to': safe_redirect(redirect_to),
+                                     'expires': time.time() + PASSED_LOGIN_SECONDS}
+        ui.navigate.to(f'{LOCAL_SESSION_PATH}?{urlencode({"ticket": ticket})}')
+
+    with ui.card().classes('absolute-center w-80'):
+        ui.label('Agent desktop').classes('text-xl font-bold')
+        username = ui.input('Username').props('autocomplete=username data-testid=username').classes('w-full')
+        password = ui.input('Password', password=True, password_toggle_button=True) \
+            .props('autocomplete=current-password data-testid=password').classes('w-full') \
+            .on('keydown.enter', try_login)
+        error = ui.label().classes('text-negative text-sm').props('role=alert data-testid=login-error')
+        ui.button('Log in', on_click=try_login).classes('w-full').props('data-testid=login')

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
 
 from nicegui import app, ui
 
@@ -32,12 +33,19 @@ from ui_common.call_panel import CallPanel
 DESKTOP_ROOT = '/agent'
 
 
+async def _forget_agent(session: MutableMapping[str, Any]) -> str:
+    session.clear()
+    return LOGIN_PATH
+
+
 class AgentDesktop:
     def __init__(self, desk: AgentDeskService, meetings: MeetingService, extensions: DesktopExtensions, username: str,
                  *, ice_servers: list[dict[str, object]], adhoc_dialog: Callable[[], AdhocDialog],
-                 voice: VoiceService) -> None:
+                 voice: VoiceService,
+                 end_session: Callable[[MutableMapping[str, Any]], Awaitable[str]] | None = None) -> None:
         self._desk, self._meetings, self._extensions, self._username = desk, meetings, extensions, username
         self._adhoc_dialog = adhoc_dialog
+        self._end_session = end_session or _forget_agent  # returns where the browser goes after logout
         self._ice_servers = ice_servers
         self._voice = voice
         self._call_contact: str | None = None
@@ -220,10 +228,9 @@ class AgentDesktop:
     def _open(self, contact_id: str) -> None:
         ui.navigate.to(f'{DESKTOP_ROOT}/contact/{contact_id}')
 
-    def _logout(self) -> None:
+    async def _logout(self) -> None:
         if self._active() and self._try(lambda: self._desk.logout(self._username, self._desk_id)):
-            self._session.clear()
-            ui.navigate.to(LOGIN_PATH)
+            ui.navigate.to(await self._end_session(self._session))
 
     def _try(self, action: Callable[[], object]) -> bool:
         try:

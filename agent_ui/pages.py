@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from functools import partial
+from typing import Any
 
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
+from agent_ui.agent_session import end_agent_session
 from agent_ui.auth import LOGIN_PATH, register_login_page, signed_in_username
 from agent_ui.desktop import AgentDesktop
 from agent_ui.extensions import DesktopExtensions
+from agent_ui.oidc_login import register_oidc_routes
 from backend.domain.errors import NotFound
 from backend.services.bundle import Services
 
@@ -18,7 +22,13 @@ AGENT_RECONNECT_SECONDS = 60
 
 
 def register(services: Services, extensions: DesktopExtensions) -> None:
-    register_login_page(services.accounts)
+    sso = services.single_sign_on
+    register_login_page(services.accounts, sso)
+    if sso is not None:
+        register_oidc_routes(sso)
+
+    async def end_session(session: MutableMapping[str, Any]) -> str:
+        return await end_agent_session(session, sso)
 
     def desktop() -> RedirectResponse | None:
         username = signed_in_username()
@@ -33,7 +43,7 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
                                company_name=services.settings.company_name, website_url=services.settings.website_url)
         AgentDesktop(services.agent_desk, services.meetings, extensions, username,
                      ice_servers=services.settings.ice_servers, adhoc_dialog=adhoc_dialog,
-                     voice=services.voice).build()
+                     voice=services.voice, end_session=end_session).build()
         return None
 
     ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)

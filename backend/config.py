@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import re
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +68,15 @@ class Settings(BaseSettings):
     connect_region: str = ''  # the instance's region; empty: aws_region
     connect_login_mode: Literal['popup', 'federated'] = 'popup'  # popup: Connect-managed users; federated: SAML
     connect_federation_role_arn: str = ''  # federated: assumed with the agent's Connect username as session name
+
+    login_mode: Literal['local', 'oidc'] = 'local'  # agent login: local accounts, or an OpenID Connect provider
+    oidc_discovery_url: str = ''  # Cognito: https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/...
+    oidc_client_id: str = ''
+    oidc_client_secret: SecretStr = SecretStr('')  # empty for a public client (PKCE only)
+    oidc_scopes: str = 'openid email profile'
+    oidc_redirect_base_url: str = ''  # the agent desktop's public origin; the IdP must allow <it>/agent/oidc/callback
+    oidc_agent_emails: dict[str, str] = Field(default_factory=dict)  # JSON: {"ann@example.com": "ann"}
+    oidc_logout_url: str = ''  # only for providers without end_session_endpoint; Cognito: https://<domain>/logout
 
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
@@ -166,3 +177,31 @@ class Settings(BaseSettings):
             raise ValueError(f'VCE_REFERENCE_SECRET must be at least {MIN_SECRET_LENGTH} characters long '
                              '(or leave it empty to derive one from VCE_STORAGE_SECRET).')
         return self
+
+    @model_validator(mode='after')
+    def _check_oidc_login(self) -> Settings:
+        """OIDC login needs a provider, a client and our public URL; all of them over https (except loopback)."""
+        if self.login_mode != 'oidc':
+            return self
+        missing = [f'VCE_{name.upper()}' for name in ('oidc_discovery_url', 'oidc_client_id', 'oidc_redirect_base_url')
+                   if not getattr(self, name)]
+        if missing:
+            raise ValueError(f'VCE_LOGIN_MODE=oidc needs {", ".join(missing)}.')
+        for name in ('oidc_discovery_url', 'oidc_redirect_base_url', 'oidc_logout_url'):
+            if getattr(self, name) and not _is_https_or_loopback(getattr(self, name)):
+                raise ValueError(f'VCE_{name.upper()} must be an https:// URL (plain http only on 127.0.0.1).')
+        if 'openid' not in self.oidc_scopes.split():
+            raise ValueError('VCE_OIDC_SCOPES must include "openid".')
+        return self
+
+
+def _is_https_or_loopback(url: str) -> bool:
+    parts = urlsplit(url)
+    if parts.scheme == 'https' and parts.hostname:
+        return True
+    if parts.scheme != 'http' or not parts.hostname:
+        return False
+    try:
+        return parts.hostname == 'localhost' or ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:  # a host name other than localhost
+        return False

@@ -14,6 +14,7 @@ from backend.services.bundle import Services
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferencePolicy, ReferenceService
+from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
 
 log = logging.getLogger('vce')
@@ -63,7 +64,7 @@ def build_services(settings: Settings) -> Services:
 
     return Services(settings=settings, accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
                     customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, references=references,
-                    voice=voice, start=start, stop=stop)
+                    voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store))
 
 
 def build_references(settings: Settings, store: ReferenceStore, agents: AgentStore) -> ReferenceService:
@@ -72,6 +73,23 @@ def build_references(settings: Settings, store: ReferenceStore, agents: AgentSto
         ttl_seconds=settings.reference_ttl_minutes * 60, max_wrong_emails=settings.reference_max_wrong_emails,
         redeem_limit=settings.reference_redeem_limit,
         redeem_window_seconds=settings.reference_redeem_window_seconds))
+
+
+def build_single_sign_on(settings: Settings, agents: AgentStore) -> SingleSignOnService | None:
+    """OIDC login when configured (VCE_LOGIN_MODE=oidc); None keeps local accounts."""
+    if settings.login_mode != 'oidc':
+        return None
+    try:
+        from backend.adapters.oidc.authlib_provider import AuthlibIdentityProvider
+    except ImportError as missing:
+        raise RuntimeError('VCE_LOGIN_MODE=oidc needs authlib: pip install "video-call-escalation[aws]"') from missing
+    from backend.adapters.local.agent_directory import MappedAgentDirectory
+
+    provider = AuthlibIdentityProvider(settings.oidc_discovery_url, settings.oidc_client_id,
+                                       settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes,
+                                       logout_url=settings.oidc_logout_url)
+    return SingleSignOnService(provider, MappedAgentDirectory(agents, settings.oidc_agent_emails),
+                               public_base_url=settings.oidc_redirect_base_url)
 
 
 def _meeting_provider(settings: Settings) -> MeetingProvider:

@@ -6,6 +6,7 @@ from collections.abc import Awaitable
 from typing import Protocol
 
 from backend.domain.federation import FederationToken
+from backend.domain.identity import AuthorizationRequest, PendingSignIn, VerifiedIdentity
 from backend.domain.model import (
     Agent,
     AgentStatus,
@@ -169,3 +170,26 @@ class ConnectFederation(Protocol):
     """Federated CCP login: a Connect session for one agent, named by its Connect username (blocking call)."""
 
     def federation_token(self, connect_username: str) -> FederationToken: ...
+class IdentityProvider(Protocol):
+    """An OpenID Connect provider found by its discovery URL (Cognito's hosted UI, or any other IdP)."""
+
+    async def authorization_request(self, redirect_uri: str) -> AuthorizationRequest:
+        """A code-flow request with PKCE (S256), state and nonce."""
+        ...
+
+    async def verified_identity(self, redirect_uri: str, code: str, pending: PendingSignIn) -> VerifiedIdentity:
+        """Exchange the code and verify the ID token (signature against the JWKS, iss, aud, exp, nonce).
+
+        Raises NotAllowed when the provider or the token cannot be trusted, DomainError when it cannot be reached.
+        """
+        ...
+
+    async def end_session_url(self, post_logout_redirect_uri: str, id_token_hint: str | None) -> str | None:
+        """The provider's logout URL, or None when it publishes no ``end_session_endpoint``."""
+        ...
+
+
+class AgentDirectory(Protocol):
+    """Maps a verified email to a contact-centre user (local accounts now; Connect users in aws mode)."""
+
+    def find_username(self, email: str) -> str | None: ...

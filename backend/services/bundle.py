@@ -11,6 +11,7 @@ from backend.services.agent_desk import AgentDeskService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferenceService
+from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
 
 
@@ -27,3 +28,4 @@ class Services:
     references: ReferenceService
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]
+    single_sign_on: SingleSignOnService | None = None  # set when agents log in through an OIDC provider

@@ -1,0 +1,1 @@
+"""OpenID Connect login (any provider by discovery URL; Cognito's hosted UI in aws mode)."""
