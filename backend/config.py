@@ -15,6 +15,16 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STORAGE_SECRET = 'vce-demo-secret-change-me'
 
 
+class BootstrapSettings(BaseSettings):
+    """The few settings needed before the rest can be read: the mode, and where aws mode's SSM parameters live."""
+
+    model_config = SettingsConfigDict(env_prefix='VCE_', env_file='.env', env_ignore_empty=True, extra='ignore')
+
+    mode: Literal['local', 'aws'] = 'local'
+    aws_region: str = 'us-east-1'
+    ssm_path: str = '/VideoCallEscalation/'
+
+
 class Settings(BaseSettings):
     """Everything an operator can set; defaults give a working local demo."""
 
@@ -38,6 +48,24 @@ class Settings(BaseSettings):
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
     aws_region: str = 'us-east-1'
     chime_media_region: str = 'us-east-1'
+
+    # aws mode: `vce configure` stores these in SSM Parameter Store under ssm_path; VCE_* env vars win over SSM.
+    # backend/aws_config/parameters.py maps each SSM parameter to one of these fields.
+    ssm_path: str = '/VideoCallEscalation/'
+    connect_instance_url: str = ''
+    connect_instance_arn: str = ''
+    connect_chat_flow_id: str = ''
+    connect_queue_flow_id: str = ''
+    connect_queue_arn: str = ''
+    dynamodb_table: str = 'VideoCallEscalation'
+    public_url: str = ''
+    ccp_login_mode: Literal['popup', 'federated'] = 'popup'
+    connect_federation_role_arn: str = ''
+    agent_login: Literal['local', 'oidc'] = 'local'
+    oidc_discovery_url: str = ''
+    oidc_client_id: str = ''
+    oidc_client_secret: SecretStr = SecretStr('')
+    oidc_scopes: str = 'openid email profile'
 
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from backend.config import Settings
+from backend.config import BootstrapSettings, Settings
 from backend.events import EventBus
 from backend.flows import load_flow_library
 from backend.ports import MeetingProvider
@@ -15,6 +15,16 @@ from backend.services.customer_chat import CustomerChatService, NoReferences
 from backend.services.meetings import MeetingService
 
 log = logging.getLogger('vce')
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; in aws mode also from SSM Parameter Store (``vce configure``), env winning."""
+    boot = BootstrapSettings(**{k: v for k, v in overrides.items() if k in BootstrapSettings.model_fields})  # type: ignore[arg-type]
+    if boot.mode != 'aws':
+        return Settings(**overrides)  # type: ignore[arg-type]
+    from backend.adapters.aws.ssm_settings import load_aws_settings
+
+    return load_aws_settings(boot, **overrides)
 
 
 def build_accounts(settings: Settings) -> AccountService:

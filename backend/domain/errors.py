@@ -15,3 +15,7 @@ class NotFound(DomainError):
 
 class NotAllowed(DomainError):
     """The action is not allowed in the current state or for this user."""
+
+
+class ExternalServiceError(DomainError):
+    """A call to an outside service (AWS) failed; the message names the call, what it said and what to do."""
