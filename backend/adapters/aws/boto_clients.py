@@ -6,6 +6,7 @@ every call the tools make: reads, and writes that are idempotent (PutParameter w
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 try:
@@ -22,6 +23,7 @@ def make_client(service: str, region: str) -> Any:
     return boto3.client(service, region_name=region, config=CLIENT_CONFIG)  # type: ignore[call-overload]
 
 
-def available_regions(service: str) -> list[str]:
+@cache
+def available_regions(service: str) -> tuple[str, ...]:
     """Regions botocore's bundled endpoint data lists for a service (no network call)."""
-    return boto3.session.Session().get_available_regions(service)
+    return tuple(boto3.session.Session().get_available_regions(service))
