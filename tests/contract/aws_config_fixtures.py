@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -40,13 +41,12 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[
     """Fake credentials only; no shared config or profile, no VCE_* leftovers, a working folder without .env."""
     for name in ('AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ENDPOINT_URL', 'AWS_REGION'):
         monkeypatch.delenv(name, raising=False)
-    import os
-
     for name in [n for n in os.environ if n.startswith('VCE_')]:
         monkeypatch.delenv(name)
     monkeypatch.setenv('AWS_ACCESS_KEY_ID', 'testing')
     monkeypatch.setenv('AWS_SECRET_ACCESS_KEY', 'testing')
     monkeypatch.setenv('AWS_DEFAULT_REGION', REGION)
+    monkeypatch.setenv('AWS_EC2_METADATA_DISABLED', 'true')  # never ask 169.254.169.254 for credentials
     monkeypatch.setenv('AWS_CONFIG_FILE', str(tmp_path / 'no-aws-config'))
     monkeypatch.setenv('AWS_SHARED_CREDENTIALS_FILE', str(tmp_path / 'no-aws-credentials'))
     monkeypatch.setenv('VCE_AWS_REGION', REGION)

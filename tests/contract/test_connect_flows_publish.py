@@ -14,7 +14,7 @@ from backend.adapters.aws.connect_flows import ConnectFlowPublisher
 from backend.adapters.aws.error_messages import AwsCallFailed
 from backend.config import PROJECT_ROOT
 from backend.flows.export import Targets, read_flows, render
-from tests.contract.aws_config_fixtures import INSTANCE_ARN, INSTANCE_ID, QUEUE_ARN, aws_env  # noqa: F401
+from tests.contract.aws_config_fixtures import INSTANCE_ARN, INSTANCE_ID, QUEUE_ARN
 
 FLOWS = read_flows(sorted((PROJECT_ROOT / 'contact_flows').glob('*.json')))
 NEW_QUEUE_FLOW = '44444444-5555-4666-8777-888888888888'

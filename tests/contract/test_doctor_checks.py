@@ -12,7 +12,7 @@ from botocore.stub import Stubber
 from backend.adapters.aws.doctor import CHECKS, CheckResult, DoctorContext, Status, run_checks
 from backend.adapters.aws.doctor import connect_checks as cc
 from backend.adapters.aws.doctor import service_checks as sc
-from tests.contract.aws_config_fixtures import (  # noqa: F401
+from tests.contract.aws_config_fixtures import (
     ACCOUNT,
     CHAT_FLOW_ID,
     FULL,
@@ -22,8 +22,6 @@ from tests.contract.aws_config_fixtures import (  # noqa: F401
     QUEUE_ID,
     REGION,
     WEBSITE,
-    aws_env,
-    moto,
 )
 
 ACCESS_URL = 'https://example-bank.my.connect.aws'

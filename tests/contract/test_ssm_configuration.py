@@ -16,7 +16,7 @@ from backend.adapters.aws.ssm_settings import load_aws_settings
 from backend.aws_config.parameters import InvalidValues, MissingConfiguration
 from backend.config import BootstrapSettings
 from backend.container import load_settings
-from tests.contract.aws_config_fixtures import FULL, REGION, SECRET, aws_env, moto  # noqa: F401
+from tests.contract.aws_config_fixtures import FULL, REGION, SECRET
 
 PATH = '/VideoCallEscalation/'
 SECRETS = {'storageSecret', 'oidcClientSecret'}

@@ -64,7 +64,7 @@ def test_invalid_flows_and_unknown_types_are_refused_before_anything_is_rendered
     data = json.loads(chat.read_text())
     data['Metadata']['type'] = 'agentWhisper'
     chat.write_text(json.dumps(data))
-    with pytest.raises(InvalidFlowError, match="Metadata.type 'agentWhisper' is not one of"):
+    with pytest.raises(InvalidFlowError, match=r"Metadata\.type 'agentWhisper' is not one of"):
         read_flows(folder.glob('*.json'))
     chat.write_text('{not json')
     with pytest.raises(InvalidFlowError, match='invalid JSON'):
