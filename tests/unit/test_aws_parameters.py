@@ -124,3 +124,11 @@ def test_ssm_paths_are_normalised_and_bad_ones_refused():
     for bad in ('/', '/aws/x', '/has space/', '/a//b/'):
         with pytest.raises(InvalidInput, match='not a usable SSM hierarchy'):
             normalise_path(bad)
+
+
+def test_the_parameters_doc_lists_every_parameter():
+    from backend.config import PROJECT_ROOT
+
+    doc = (PROJECT_ROOT / 'docs' / 'aws' / 'configure.md').read_text()
+    for parameter in PARAMETERS:
+        assert f'`{parameter.name}` | `--{parameter.option}` | `{parameter.env_var}`' in doc, parameter.name

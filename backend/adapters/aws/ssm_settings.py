@@ -101,7 +101,7 @@ def load_aws_settings(bootstrap: BootstrapSettings | None = None, *, client: Any
     # The tree's defaults apply in aws mode (e.g. agentLoginMode oidc), even where Settings' local defaults differ.
     defaults = {p.name: p.default for p in PARAMETERS if p.default and is_active(p, merged) and p.name not in merged}
     try:
-        settings = settings_class_with({**defaults, **merged})(mode='aws', **overrides)
+        settings = settings_class_with({**defaults, **merged})(**{**overrides, 'mode': 'aws'})
     except ValidationError as error:
         raise InvalidValues([f'{".".join(map(str, e["loc"]))}: {e["msg"]}' for e in error.errors()]) from None
     log.info('settings.loaded_from_ssm path=%s parameters=%d', path, len(merged))
