@@ -64,12 +64,13 @@ def configure(values: Mapping[str, str], *, show: bool, delete_all: bool, yes: b
 
 
 def _non_interactive(current: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
-    given = {name: _read_stdin(value) if value == '-' and BY_NAME[name].secret else value
+    given = {name: _read_stdin() if value == '-' and BY_NAME[name].secret else value
              for name, value in given.items()}
     return {**current, **clean(given)}
 
 
-def _read_stdin(_: str) -> str:
+def _read_stdin() -> str:
+    """One line from stdin, so a secret need not be typed on the command line (shell history)."""
     return sys.stdin.readline().rstrip('\r\n')
 
 

@@ -30,7 +30,6 @@ from backend.aws_config.parameters import (
     normalise_path,
 )
 from backend.config import BootstrapSettings, Settings
-from backend.domain.errors import InvalidInput
 
 log = logging.getLogger('vce.aws.settings')
 
@@ -127,6 +126,4 @@ def _problems(values: Mapping[str, str], where: str) -> list[str]:
         clean(values)
     except InvalidValues as error:
         return [f'{problem} ({where})' for problem in error.problems]
-    except InvalidInput as error:  # pragma: no cover - clean only raises InvalidValues
-        return [str(error)]
     return []
