@@ -28,6 +28,16 @@ CONNECT_INSTANCE_ID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 IAM_ROLE_ARN = re.compile(r'arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}')
 
 
+class BootstrapSettings(BaseSettings):
+    """The few settings needed before the rest can be read: the mode, and where aws mode's SSM parameters live."""
+
+    model_config = SettingsConfigDict(env_prefix='VCE_', env_file='.env', env_ignore_empty=True, extra='ignore')
+
+    mode: Literal['local', 'aws'] = 'local'
+    aws_region: str = 'us-east-1'
+    ssm_path: str = '/VideoCallEscalation/'
+
+
 class Settings(BaseSettings):
     """Everything an operator can set; defaults give a working local demo."""
 
@@ -78,6 +88,14 @@ class Settings(BaseSettings):
     oidc_agent_emails: dict[str, str] = Field(default_factory=dict)  # JSON: {"ann@example.com": "ann"}
     oidc_logout_url: str = ''  # only for providers without end_session_endpoint; Cognito: https://<domain>/logout
 
+    # aws mode: `vce configure` stores settings in SSM Parameter Store under ssm_path; VCE_* env vars win over
+    # SSM. backend/aws_config/parameters.py maps each SSM parameter to one of these fields.
+    ssm_path: str = '/VideoCallEscalation/'
+    connect_instance_arn: str = ''
+    connect_queue_flow_id: str = ''
+    connect_queue_arn: str = ''
+    dynamodb_table: str = 'VideoCallEscalation'
+
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
     brand_primary_color: str = '#1f5fa8'
@@ -101,6 +119,11 @@ class Settings(BaseSettings):
             return own.encode()
         storage = self.storage_secret.get_secret_value().encode()
         return hmac.new(storage, REFERENCE_SECRET_LABEL, hashlib.sha256).digest()
+
+    @property
+    def agent_public_url(self) -> str:
+        """Where agents reach this server (OIDC redirects): its own setting, else the public website URL."""
+        return self.oidc_redirect_base_url or self.website_url
 
     @property
     def connect_instance(self) -> ConnectInstanceUrls | None:
@@ -148,6 +171,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode='after')
     def _check_connect_ccp(self) -> Settings:
+        if not self.connect_instance_id and self.connect_instance_arn:  # `vce configure` stores the ARN only
+            self.connect_instance_id = self.connect_instance_arn.rsplit('/', 1)[-1].lower()
         if self.mode != 'aws':
             return self
         if not self.connect_instance_url:
@@ -183,11 +208,13 @@ class Settings(BaseSettings):
         """OIDC login needs a provider, a client and our public URL; all of them over https (except loopback)."""
         if self.login_mode != 'oidc':
             return self
-        missing = [f'VCE_{name.upper()}' for name in ('oidc_discovery_url', 'oidc_client_id', 'oidc_redirect_base_url')
+        missing = [f'VCE_{name.upper()}' for name in ('oidc_discovery_url', 'oidc_client_id')
                    if not getattr(self, name)]
+        if not self.agent_public_url:
+            missing.append('VCE_OIDC_REDIRECT_BASE_URL (or VCE_WEBSITE_URL)')
         if missing:
             raise ValueError(f'VCE_LOGIN_MODE=oidc needs {", ".join(missing)}.')
-        for name in ('oidc_discovery_url', 'oidc_redirect_base_url', 'oidc_logout_url'):
+        for name in ('oidc_discovery_url', 'oidc_redirect_base_url', 'website_url', 'oidc_logout_url'):
             if getattr(self, name) and not _is_https_or_loopback(getattr(self, name)):
                 raise ValueError(f'VCE_{name.upper()} must be an https:// URL (plain http only on 127.0.0.1).')
         if 'openid' not in self.oidc_scopes.split():

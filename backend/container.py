@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from backend.config import Settings
+from backend.config import BootstrapSettings, Settings
 from backend.events import EventBus
 from backend.flows import load_flow_library
 from backend.ports import AgentStore, MeetingProvider, ReferenceStore
@@ -18,6 +18,16 @@ from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
 
 log = logging.getLogger('vce')
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment; in aws mode also from SSM Parameter Store (``vce configure``), env winning."""
+    boot = BootstrapSettings(**{k: v for k, v in overrides.items() if k in BootstrapSettings.model_fields})  # type: ignore[arg-type]
+    if boot.mode != 'aws':
+        return Settings(**overrides)  # type: ignore[arg-type]
+    from backend.adapters.aws.ssm_settings import load_aws_settings
+
+    return load_aws_settings(boot, **overrides)
 
 
 def build_accounts(settings: Settings) -> AccountService:
@@ -89,7 +99,7 @@ def build_single_sign_on(settings: Settings, agents: AgentStore) -> SingleSignOn
                                        settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes,
                                        logout_url=settings.oidc_logout_url)
     return SingleSignOnService(provider, MappedAgentDirectory(agents, settings.oidc_agent_emails),
-                               public_base_url=settings.oidc_redirect_base_url)
+                               public_base_url=settings.agent_public_url)
 
 
 def _meeting_provider(settings: Settings) -> MeetingProvider:

@@ -12,12 +12,16 @@ from pydantic import ValidationError
 
 from backend.config import Settings
 from backend.domain.errors import DomainError
+from vce import configure_cmd, doctor_cmd, flows_export_cmd
 
 app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
 agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
 flows_app = typer.Typer(help='Amazon Connect flow-language files.', no_args_is_help=True)
 app.add_typer(agents_app, name='agents')
 app.add_typer(flows_app, name='flows')
+configure_cmd.register(app)
+doctor_cmd.register(app)
+flows_export_cmd.register(flows_app)
 
 DEMO_AGENT = ('demo', 'Demo Agent', 'demo-agent-pass')
 
@@ -93,11 +97,16 @@ def flows_check(files: Annotated[list[Path], typer.Argument(help='Flow JSON file
 
 
 def _settings(**overrides: object) -> Settings:
+    from backend.container import load_settings
+
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return load_settings(**overrides)
     except ValidationError as error:
         for problem in error.errors():
             typer.echo(f'Configuration error: {problem["msg"].removeprefix("Value error, ")}', err=True)
+        raise typer.Exit(2) from None
+    except DomainError as error:  # aws mode: missing or bad values in SSM / the environment, SSM unreadable
+        typer.echo(f'Configuration error: {error}', err=True)
         raise typer.Exit(2) from None
 
 

@@ -34,3 +34,7 @@ class ServiceUnavailable(DomainError):
     def __init__(self, message: str, *, detail: str = '') -> None:
         super().__init__(message)
         self.detail = detail
+
+
+class ExternalServiceError(DomainError):
+    """A call to an outside service (AWS) failed; the message names the call, what it said and what to do."""

@@ -85,10 +85,21 @@ def test_serve_refuses_the_demo_secret(monkeypatch):
     assert 'VCE_STORAGE_SECRET is still the built-in demo value' in result.output
 
 
-def test_aws_mode_refuses_clearly_until_it_exists(monkeypatch):
-    monkeypatch.setenv('VCE_MODE', 'aws')
-    monkeypatch.setenv('VCE_CONNECT_INSTANCE_URL', 'https://example.my.connect.aws')
-    monkeypatch.setenv('VCE_STORAGE_SECRET', 'a-real-secret-of-enough-length')
-    result = runner.invoke(app, ['serve'])
+def test_aws_mode_refuses_clearly_until_it_exists(monkeypatch, tmp_path):
+    from moto import mock_aws
+
+    instance = 'arn:aws:connect:us-east-1:123456789012:instance/0b7c3f2e-6a1d-4c55-9e7a-2f1d3c4b5a69'
+    complete = {'MODE': 'aws', 'STORAGE_SECRET': 'a-real-secret-of-enough-length', 'WEBSITE_URL': 'https://x.example',
+                'CONNECT_INSTANCE_URL': 'https://x.my.connect.aws', 'CONNECT_INSTANCE_ARN': instance,
+                'CONNECT_CHAT_FLOW_ID': '22222222-3333-4444-8555-666666666666', 'LOGIN_MODE': 'local',
+                'CONNECT_QUEUE_ARN': f'{instance}/queue/11111111-2222-4333-8444-555555555555'}
+    for name, value in complete.items():  # aws mode reads SSM (moto, empty) first; env vars give every value
+        monkeypatch.setenv(f'VCE_{name}', value)
+    for name, value in {'AWS_ACCESS_KEY_ID': 'x', 'AWS_SECRET_ACCESS_KEY': 'x', 'AWS_EC2_METADATA_DISABLED': 'true',
+                        'AWS_CONFIG_FILE': str(tmp_path / 'none'), 'AWS_SHARED_CREDENTIALS_FILE': str(tmp_path / 'none')
+                        }.items():
+        monkeypatch.setenv(name, value)
+    with mock_aws():
+        result = runner.invoke(app, ['serve'])
     assert result.exit_code == 2
     assert 'aws mode (Amazon Connect) is not available yet' in result.output
