@@ -7,6 +7,7 @@ a page left open after logging out cannot create references; nothing the browser
 
 from __future__ import annotations
 
+import json
 import logging
 
 from nicegui import app, run, ui
@@ -22,6 +23,12 @@ log = logging.getLogger('vce.agent_ui')
 FAILED_TEXT = 'Could not create a reference. Please try again.'
 SIGNED_OUT_TEXT = 'You are no longer signed in. Log in again to create a reference.'
 COPIED_SHOWN_SECONDS = 3.0
+COPY_BY_HAND_TEXT = ('Your browser did not let this page copy the link. Click the link to select it, then copy it '
+                     'by hand (Ctrl+C, or ⌘C on a Mac).')
+COPY_TIMEOUT_SECONDS = 5.0  # the browser may ask the agent for permission first
+# true only when the browser confirms the write; a page served over plain http on a LAN has no navigator.clipboard,
+# and a browser may refuse the write, so both end in `false` instead of an error nobody sees
+COPY_SCRIPT = 'try {{ await navigator.clipboard.writeText({text}); return true; }} catch (error) {{ return false; }}'
 
 
 class AdhocDialog(ui.dialog):
@@ -77,6 +84,8 @@ class AdhocDialog(ui.dialog):
                 self.link = ui.label() \
                     .classes('w-full font-mono text-sm break-all select-all bg-grey-2 text-black rounded q-pa-sm') \
                     .props('data-testid=adhoc-link')
+                self.copy_error = ui.label().classes('text-negative text-sm') \
+                    .props('role=alert data-testid=adhoc-copy-error')
                 with ui.row().classes('w-full items-center gap-2'):
                     self.copy_button = ui.button('Copy link', icon='content_copy', on_click=self._copy) \
                         .props('data-testid=adhoc-copy')
@@ -139,16 +148,33 @@ class AdhocDialog(ui.dialog):
         self.form.set_visibility(False)
         self.result.set_visibility(True)
 
-    def _copy(self) -> None:
+    async def _copy(self) -> None:
+        """Say "Copied" only when the browser confirms it; otherwise tell the agent to copy the link by hand."""
         if self.invitation is None:
             return
-        ui.clipboard.write(self.invitation.link)
+        generation = self._generation
+        copied = await self._write_clipboard(self.invitation.link)
+        if generation != self._generation:
+            return  # the dialog was closed (and maybe reopened) meanwhile: this answer is about an old link
+        self._cancel_copied_timer()
+        if not copied:
+            self._show_copy()
+            self._show_copy_error(COPY_BY_HAND_TEXT)
+            return
+        self._show_copy_error('')
         self.copy_button.set_text('Copied')
         self.copy_button.props('icon=check color=positive')
         ui.notify('Link copied. Paste it into your message to the customer.', type='positive')
-        self._cancel_copied_timer()
         with self.result:
             self._copied_timer = ui.timer(COPIED_SHOWN_SECONDS, self._show_copy, once=True)
+
+    @staticmethod
+    async def _write_clipboard(text: str) -> bool:
+        try:
+            answer = await ui.run_javascript(COPY_SCRIPT.format(text=json.dumps(text)), timeout=COPY_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return False  # no answer is no confirmation
+        return answer is True
 
     def _cancel_copied_timer(self) -> None:
         if self._copied_timer is not None:
@@ -163,11 +189,16 @@ class AdhocDialog(ui.dialog):
         self.error.set_text(text)
         self.error.set_visibility(bool(text))
 
+    def _show_copy_error(self, text: str) -> None:
+        self.copy_error.set_text(text)
+        self.copy_error.set_visibility(bool(text))
+
     def _reset(self) -> None:
         self._generation += 1
         self.invitation = None
         self.email.set_value('')
         self._show_error('')
+        self._show_copy_error('')
         for label in (self.for_email, self.reference, self.validity, self.link):
             label.set_text('')
         self.reference.props.pop('aria-label', None)

@@ -2,12 +2,14 @@
 prefilled form from an invitation link, and a reference redeemed through the form.
 
 The link-fragment element's JavaScript does not run here, so tests fire its ``read`` event by hand and record the
-page's fire-and-forget JavaScript to see the fragment-removal and clipboard calls.
+page's fire-and-forget JavaScript to see the fragment-removal calls; a fake clipboard answers the dialog's awaited
+clipboard script as a browser that allows or refuses the write would.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import sqlite3
 import threading
@@ -20,7 +22,8 @@ from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
-from agent_ui.adhoc_dialog import FAILED_TEXT, SIGNED_OUT_TEXT, AdhocDialog
+from agent_ui import adhoc_dialog
+from agent_ui.adhoc_dialog import COPY_BY_HAND_TEXT, FAILED_TEXT, SIGNED_OUT_TEXT, AdhocDialog
 from agent_ui.local_time import LocalTime
 from backend.config import Settings
 from backend.services.customer_chat import CustomerChatService
@@ -33,6 +36,9 @@ from ui_common.adhoc_link import parse_fragment
 INVALID_TEXT = ('Unfortunately, the Reference you have provided is not valid, or has already expired. '
                 'Please check your reference and try again.')
 VALIDATED_TEXT = 'Your Reference has been validated, we are connecting you to your agent.'
+COPIED_TEXT = 'Link copied. Paste it into your message to the customer.'
+# the dialog's clipboard script, with the text it writes as a JSON string
+CLIPBOARD_WRITE = re.compile(r'.*navigator\.clipboard\.writeText\(("(?:[^"\\]|\\.)*")\)', re.DOTALL)
 
 
 @pytest.fixture
@@ -88,17 +94,38 @@ async def test_create_shows_the_spaced_reference_expiry_link_and_mail(ann, user:
 
 
 async def test_copy_link_writes_the_clipboard_and_says_so(ann, user: User) -> None:
-    await login(user)
-    await open_dialog(user)
-    find(user, 'adhoc-email').type('cara@example.com')
-    find(user, 'adhoc-create').click()
-    await shown_reference(user)
-    sent = capture_js(user)
+    clipboard = FakeClipboard(user, allows=True)
+    await created_invitation(user)
     find(user, 'adhoc-copy').click()
-    await user.should_see('Copied')
-    await user.should_see('Link copied. Paste it into your message to the customer.')
-    link = text_of(user, 'adhoc-link')
-    assert any('navigator.clipboard.writeText' in code and f'"{link}"' in code for code in await flushed(sent))
+    await user.should_see(COPIED_TEXT)
+    assert text_of(user, 'adhoc-copy') == 'Copied'
+    assert clipboard.written == [text_of(user, 'adhoc-link')]
+    assert not elements(user, 'adhoc-copy-error')
+
+
+async def test_a_refused_clipboard_asks_to_copy_by_hand(ann, user: User) -> None:
+    clipboard = FakeClipboard(user, allows=False)  # e.g. the desktop is served over plain http on a LAN
+    await created_invitation(user)
+    find(user, 'adhoc-copy').click()
+    await user.should_see(COPY_BY_HAND_TEXT)
+    assert text_of(user, 'adhoc-copy') == 'Copy link'
+    await user.should_not_see(COPIED_TEXT)
+    assert clipboard.asked == 1 and clipboard.written == []
+
+    clipboard.allows = True  # the agent allowed the clipboard and tries again
+    find(user, 'adhoc-copy').click()
+    await user.should_see(COPIED_TEXT)
+    assert text_of(user, 'adhoc-copy') == 'Copied'
+    assert not elements(user, 'adhoc-copy-error'), 'the request to copy by hand is gone'
+
+
+async def test_a_browser_that_never_answers_is_not_called_copied(ann, user: User, monkeypatch) -> None:
+    monkeypatch.setattr(adhoc_dialog, 'COPY_TIMEOUT_SECONDS', 0.2)
+    await created_invitation(user)  # no fake clipboard: the script gets no answer
+    find(user, 'adhoc-copy').click()
+    await user.should_see(COPY_BY_HAND_TEXT)
+    assert text_of(user, 'adhoc-copy') == 'Copy link'
+    await user.should_not_see(COPIED_TEXT)
 
 
 @pytest.mark.vce_settings(website_url='https://www.example.com/help', company_name='Acme Telecom')
@@ -342,6 +369,30 @@ async def shown_reference(user: User) -> str:
     return text_of(user, 'adhoc-reference')
 
 
+async def created_invitation(user: User) -> None:
+    await login(user)
+    await open_dialog(user)
+    find(user, 'adhoc-email').type('cara@example.com')
+    find(user, 'adhoc-create').click()
+    await shown_reference(user)
+
+
+class FakeClipboard:
+    """Answers the dialog's clipboard script as the browser would: ``True`` once written, ``False`` when refused."""
+
+    def __init__(self, user: User, *, allows: bool) -> None:
+        self.allows = allows
+        self.asked = 0
+        self.written: list[str] = []
+        user.javascript_rules[CLIPBOARD_WRITE] = self._answer
+
+    def _answer(self, match: re.Match[str]) -> bool:
+        self.asked += 1
+        if self.allows:
+            self.written.append(json.loads(match.group(1)))
+        return self.allows
+
+
 async def create_reference(agent: User, email: str) -> str:
     await open_dialog(agent)
     find(agent, 'adhoc-email').type(email)
@@ -389,7 +440,7 @@ def read_fragment(user: User, fragment: str) -> None:
 
 
 def capture_js(user: User) -> list[str]:
-    """Record the page's fire-and-forget JavaScript (clipboard writes, element method calls) from now on."""
+    """Record the page's fire-and-forget JavaScript (element method calls) from now on."""
     sent: list[str] = []
     original = user.client.outbox._emit
 
@@ -401,14 +452,6 @@ def capture_js(user: User) -> list[str]:
         await original(message)
 
     user.client.outbox._emit = emit  # type: ignore[method-assign]
-    return sent
-
-
-async def flushed(sent: list[str]) -> list[str]:
-    for _ in range(40):
-        if sent:
-            break
-        await asyncio.sleep(0.05)
     return sent
 
 
