@@ -40,7 +40,7 @@ def demo(port: Annotated[int, typer.Option(help='HTTP port')] = 8080,
     if not any(a.username == username for a in accounts.list_agents()):
         accounts.add_agent(username, display_name, password)
     base = f'http://{"127.0.0.1" if host in ("0.0.0.0", "::") else host}:{port}'
-    typer.echo(f'\n  Customer website: {base}/\n  Agent desktop:    {base}/agent\n'
+    typer.echo(f'\n  Customer website: {base}/\n  Customer phone:   {base}/call\n  Agent desktop:    {base}/agent\n'
                f'  Agent login:      {username} / {password}\n'
                f'  (demo account; change its password with `vce agents passwd {username}`)\n')
     _serve(settings)
