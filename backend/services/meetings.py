@@ -110,9 +110,11 @@ class MeetingService:
                 # e.g. another server process saved a live meeting for this contact first (the store refuses a
                 # second one): the media session just created would be orphaned, so delete it now
                 await self._discard(provider_meeting, meeting_id)
-                live = self._store.live_meeting_for_contact(contact_id) if isinstance(refused, NotAllowed) else None
+                live = None
+                with contextlib.suppress(Exception):  # the store's refusal is what the agent must see otherwise
+                    live = self._store.live_meeting_for_contact(contact_id)
                 if live is None or live.owner_username != username:
-                    raise
+                    raise refused from None
                 log.info('meeting.lost_race meeting=%s contact=%s live=%s', meeting_id, contact_id, live.meeting_id)
                 return self._join_info(live, ParticipantRole.AGENT)
         log.info('meeting.started meeting=%s contact=%s agent=%s backend=%s', meeting_id, contact_id, username,
