@@ -10,7 +10,7 @@ from backend.config import BootstrapSettings, Settings
 from backend.domain.errors import InvalidInput
 from backend.events import EventBus
 from backend.flows import load_flow_library
-from backend.ports import AgentDirectory, AgentStore, MeetingProvider, ReferenceStore
+from backend.ports import AgentDirectory, AgentLookup, AgentStore, MeetingProvider, ReferenceStore
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
@@ -99,13 +99,13 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     connect = clients('connect', connect_region)
     store = DynamoStore(settings.dynamodb_table, client=clients('dynamodb', region))
     bus = EventBus()
-    references = build_references(settings, store, store)
+    directory = ConnectUserDirectory(connect, instance_id=instance_id)
+    references = build_references(settings, store, directory)  # references route to Connect users
     api = ConnectChatApi(connect, clients('connectparticipant', connect_region), region=connect_region,
                          instance_id=instance_id, chat_flow_id=settings.connect_chat_flow_id,
                          chat_duration_minutes=settings.connect_chat_duration_minutes)
     channel = ConnectCustomerChannel(api, bus, store, store)
     customer_chat = CustomerChatService(channel, store, references, bus)
-    directory = ConnectUserDirectory(connect, instance_id=instance_id)
     notes = ConnectContactNotes(connect, instance_id=instance_id)
     meetings = MeetingService(_meeting_provider(settings, clients), store, notes, None, customer_chat, bus,
                               assignments=ConnectContactAssignments(connect, directory, instance_id=instance_id,
@@ -156,7 +156,7 @@ def _default_aws_clients() -> AwsClients:
     return make_app_client
 
 
-def build_references(settings: Settings, store: ReferenceStore, agents: AgentStore) -> ReferenceService:
+def build_references(settings: Settings, store: ReferenceStore, agents: AgentLookup) -> ReferenceService:
     """Ad-hoc references with the configured secret and limits (also used by ``benchmarks/references.py``)."""
     return ReferenceService(store, agents, settings.reference_key, ReferencePolicy(
         ttl_seconds=settings.reference_ttl_minutes * 60, max_wrong_emails=settings.reference_max_wrong_emails,

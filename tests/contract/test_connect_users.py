@@ -91,3 +91,15 @@ def test_aws_errors_become_a_clear_operator_message() -> None:
     stub.add_client_error('search_users', 'AccessDeniedException', 'not authorized', http_status_code=403)
     with stub, pytest.raises(AwsCallFailed, match=r'connect:SearchUsers failed: AccessDeniedException.*permission'):
         directory(client).user('ann')
+
+
+def test_a_connect_user_is_an_agent_for_ad_hoc_references() -> None:
+    client, stub = connect_client()
+    expect_search(stub, 'ann', [(ANN_ID, 'ann')])
+    expect_describe_user(stub, user(ANN_ID, 'ann', first='Ann'))
+    expect_search(stub, 'nobody', [])
+    with stub:
+        users = directory(client)
+        agent = users.get_agent('ann')
+        assert agent is not None and (agent.username, agent.display_name, agent.agent_id) == ('ann', 'Ann', ANN_ID)
+        assert users.get_agent('nobody') is None

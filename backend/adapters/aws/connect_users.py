@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
+from backend.domain.model import Agent
 
 log = logging.getLogger('vce.aws.connect_users')
 
@@ -79,6 +80,15 @@ class ConnectUserDirectory:
         user = self._search_username(username.strip())
         self._remember(self._users, key, user)
         return user
+
+    def get_agent(self, username: str) -> Agent | None:
+        """``AgentLookup``: the Connect user as an agent (ad-hoc references route to it; Connect keeps no password
+        and no queues of ours, so those stay empty)."""
+        user = self.user(username)
+        if user is None:
+            return None
+        return Agent(username=user.username, display_name=user.display_name, agent_id=user.user_id, password_hash='',
+                     routing_queues=())
 
     # internals
 
