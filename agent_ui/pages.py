@@ -22,6 +22,9 @@ AGENT_RECONNECT_SECONDS = 60
 
 
 def register(services: Services, extensions: DesktopExtensions) -> None:
+    desk, voice = services.agent_desk, services.voice
+    if desk is None or voice is None:
+        raise ValueError('This agent desktop runs on the local contact centre (VCE_MODE=local) only.')
     sso = services.single_sign_on
     register_login_page(services.accounts, sso)
     if sso is not None:
@@ -35,15 +38,15 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
         if username is None:
             return RedirectResponse(LOGIN_PATH)
         try:
-            services.agent_desk.load_agent(username)
+            desk.load_agent(username)
         except NotFound:  # the account was removed while the session cookie lived on
             app.storage.user.clear()
             return RedirectResponse(LOGIN_PATH)
         adhoc_dialog = partial(AdhocDialog, services.references, username,
                                company_name=services.settings.company_name, website_url=services.settings.website_url)
-        AgentDesktop(services.agent_desk, services.meetings, extensions, username,
+        AgentDesktop(desk, services.meetings, extensions, username,
                      ice_servers=services.settings.ice_servers, adhoc_dialog=adhoc_dialog,
-                     voice=services.voice, end_session=end_session).build()
+                     voice=voice, end_session=end_session).build()
         return None
 
     ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from backend.config import BootstrapSettings, Settings
+from backend.domain.errors import InvalidInput
 from backend.events import EventBus
 from backend.flows import load_flow_library
-from backend.ports import AgentStore, MeetingProvider, ReferenceStore
+from backend.ports import AgentDirectory, AgentLookup, AgentStore, MeetingProvider, ReferenceStore
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
+from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferencePolicy, ReferenceService
@@ -18,6 +22,8 @@ from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
 
 log = logging.getLogger('vce')
+
+AwsClients = Callable[[str, str], Any]  # (service, region) -> boto3 client
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -38,10 +44,11 @@ def build_accounts(settings: Settings) -> AccountService:
     return AccountService(SqliteStore(settings.database_path), Argon2PasswordHasher(), settings.standard_queue)
 
 
-def build_services(settings: Settings) -> Services:
-    if settings.mode != 'local':
-        raise NotImplementedError('aws mode (Amazon Connect) is not available yet: set VCE_MODE=local; '
-                                  'VCE_MEETING_BACKEND=chime already uses Amazon Chime SDK meetings.')
+def build_services(settings: Settings, *, aws_clients: AwsClients | None = None) -> Services:
+    """Every service for the settings' mode. ``aws_clients(service, region)`` makes the boto3 clients (tests inject
+    stubbed or moto-backed ones; by default botocore's standard retry mode, short timeouts)."""
+    if settings.mode == 'aws':
+        return _build_aws_services(settings, aws_clients or _default_aws_clients())
     from backend.adapters.local.engine.contact_centre import EngineConfig, LocalContactCentre
     from backend.adapters.local.meetings import LocalMeetingProvider
     from backend.adapters.local.passwords import Argon2PasswordHasher
@@ -57,7 +64,7 @@ def build_services(settings: Settings) -> Services:
     references = build_references(settings, store, store)
     customer_chat = CustomerChatService(engine, store, references, bus)
     agent_desk = AgentDeskService(engine, bus)
-    meetings = MeetingService(_meeting_provider(settings), store, engine, agent_desk, customer_chat, bus)
+    meetings = MeetingService(_meeting_provider(settings, aws_clients), store, engine, agent_desk, customer_chat, bus)
     # the local engine's phone line is browser WebRTC whatever VCE_MEETING_BACKEND says
     voice = VoiceService(engine, store, LocalMeetingProvider(), store, engine, agent_desk, bus)
 
@@ -77,7 +84,79 @@ def build_services(settings: Settings) -> Services:
                     voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store))
 
 
-def build_references(settings: Settings, store: ReferenceStore, agents: AgentStore) -> ReferenceService:
+def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
+    """aws mode (docs/aws/wiring.md): Amazon Connect for chats and agents, Chime SDK meetings, DynamoDB, OIDC."""
+    from backend.adapters.aws.connect_chat import ConnectCustomerChannel
+    from backend.adapters.aws.connect_chat_api import ConnectChatApi
+    from backend.adapters.aws.connect_contacts import ConnectContactAssignments, ConnectContactNotes
+    from backend.adapters.aws.connect_users import ConnectUserDirectory
+    from backend.adapters.aws.dynamo_store import DynamoStore
+    from backend.adapters.local.passwords import Argon2PasswordHasher
+
+    _require_aws_settings(settings)
+    region, connect_region = settings.aws_region, settings.ccp_region
+    instance_id = settings.connect_instance_id
+    connect = clients('connect', connect_region)
+    store = DynamoStore(settings.dynamodb_table, client=clients('dynamodb', region))
+    bus = EventBus()
+    directory = ConnectUserDirectory(connect, instance_id=instance_id)
+    references = build_references(settings, store, directory)  # references route to Connect users
+    api = ConnectChatApi(connect, clients('connectparticipant', connect_region), region=connect_region,
+                         instance_id=instance_id, chat_flow_id=settings.connect_chat_flow_id,
+                         chat_duration_minutes=settings.connect_chat_duration_minutes)
+    channel = ConnectCustomerChannel(api, bus, store, store)
+    customer_chat = CustomerChatService(channel, store, references, bus)
+    notes = ConnectContactNotes(connect, instance_id=instance_id)
+    meetings = MeetingService(_meeting_provider(settings, clients), store, notes, None, customer_chat, bus,
+                              assignments=ConnectContactAssignments(connect, directory, instance_id=instance_id,
+                                                                    sessions=store))
+
+    async def start() -> None:
+        meetings.start()
+
+    async def stop() -> None:
+        await meetings.stop()
+        await channel.stop()
+        notes.close()
+        store.close()
+
+    return Services(settings=settings, accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
+                    customer_chat=customer_chat, agent_desk=None, meetings=meetings, references=references, voice=None,
+                    start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store, directory),
+                    ccp_login=_ccp_login(settings, clients))
+
+
+def _require_aws_settings(settings: Settings) -> None:
+    missing = [name for name, value in (('VCE_CONNECT_INSTANCE_ID (or the instance ARN)', settings.connect_instance_id),
+                                        ('VCE_CONNECT_CHAT_FLOW_ID', settings.connect_chat_flow_id),
+                                        ('VCE_DYNAMODB_TABLE', settings.dynamodb_table)) if not value]
+    if missing:
+        raise InvalidInput(f'aws mode needs {", ".join(missing)}: set them with `vce configure` (SSM) or as '
+                           'environment variables, then check them with `vce doctor`.')
+
+
+def _ccp_login(settings: Settings, clients: AwsClients) -> CcpLoginService:
+    instance = settings.connect_instance
+    assert instance is not None  # the settings refuse aws mode without the instance URL
+    federation = None
+    if settings.connect_login_mode == 'federated':
+        from backend.adapters.aws.connect_federation import ConnectFederationClient
+
+        federation = ConnectFederationClient(instance_id=settings.connect_instance_id, region=settings.ccp_region,
+                                             role_arn=settings.connect_federation_role_arn,
+                                             sts_client=clients('sts', settings.ccp_region))
+    return CcpLoginService(instance, settings.ccp_region, settings.connect_login_mode, federation)
+
+
+def _default_aws_clients() -> AwsClients:
+    try:
+        from backend.adapters.aws.boto_clients import make_app_client
+    except ImportError as missing:
+        raise RuntimeError('aws mode needs boto3: pip install "video-call-escalation[aws]"') from missing
+    return make_app_client
+
+
+def build_references(settings: Settings, store: ReferenceStore, agents: AgentLookup) -> ReferenceService:
     """Ad-hoc references with the configured secret and limits (also used by ``benchmarks/references.py``)."""
     return ReferenceService(store, agents, settings.reference_key, ReferencePolicy(
         ttl_seconds=settings.reference_ttl_minutes * 60, max_wrong_emails=settings.reference_max_wrong_emails,
@@ -85,8 +164,10 @@ def build_references(settings: Settings, store: ReferenceStore, agents: AgentSto
         redeem_window_seconds=settings.reference_redeem_window_seconds))
 
 
-def build_single_sign_on(settings: Settings, agents: AgentStore) -> SingleSignOnService | None:
-    """OIDC login when configured (VCE_LOGIN_MODE=oidc); None keeps local accounts."""
+def build_single_sign_on(settings: Settings, agents: AgentStore,
+                         directory: AgentDirectory | None = None) -> SingleSignOnService | None:
+    """OIDC login when configured (VCE_LOGIN_MODE=oidc); None keeps local accounts. ``directory`` maps verified
+    emails to agents (aws mode: Connect users); by default the VCE_OIDC_AGENT_EMAILS list of local accounts."""
     if settings.login_mode != 'oidc':
         return None
     try:
@@ -98,15 +179,25 @@ def build_single_sign_on(settings: Settings, agents: AgentStore) -> SingleSignOn
     provider = AuthlibIdentityProvider(settings.oidc_discovery_url, settings.oidc_client_id,
                                        settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes,
                                        logout_url=settings.oidc_logout_url)
-    return SingleSignOnService(provider, MappedAgentDirectory(agents, settings.oidc_agent_emails),
+    return SingleSignOnService(provider, directory or MappedAgentDirectory(agents, settings.oidc_agent_emails),
                                public_base_url=settings.agent_public_url)
 
 
-def _meeting_provider(settings: Settings) -> MeetingProvider:
-    if settings.meeting_backend == 'chime':
-        from backend.adapters.aws.chime_meetings import ChimeMeetingProvider
+def _meeting_provider(settings: Settings, clients: AwsClients | None) -> MeetingProvider:
+    """Chime SDK meetings when VCE_MEETING_BACKEND=chime, and by default in aws mode (the browser-to-browser backend
+    signals through one server process's memory, so it is used in aws mode only when asked for explicitly)."""
+    backend = settings.meeting_backend
+    if settings.mode == 'aws' and 'meeting_backend' not in settings.model_fields_set:
+        backend = 'chime'
+    if backend == 'chime':
+        from backend.adapters.aws.chime_media_region import MediaRegion
+        from backend.adapters.aws.chime_meetings import SERVICE, ChimeMeetingProvider
 
-        return ChimeMeetingProvider(region=settings.aws_region, media_region=settings.chime_media_region)
+        media_region = MediaRegion(settings.chime_media_region, fallback=settings.aws_region)
+        client = clients(SERVICE, settings.aws_region) if clients is not None else None
+        return ChimeMeetingProvider(client, region=settings.aws_region, media_region=media_region)
+    if settings.mode == 'aws':
+        log.warning('meetings.local_backend_in_aws_mode: browser-to-browser meetings work with ONE server process only')
     from backend.adapters.local.meetings import LocalMeetingProvider
 
     return LocalMeetingProvider()

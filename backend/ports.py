@@ -10,6 +10,7 @@ from backend.domain.identity import AuthorizationRequest, PendingSignIn, Verifie
 from backend.domain.model import (
     Agent,
     AgentStatus,
+    AssignedContact,
     Attendee,
     Contact,
     Meeting,
@@ -28,6 +29,12 @@ class AgentStore(Protocol):
     def list_agents(self) -> list[Agent]: ...
     def set_password_hash(self, username: str, password_hash: str) -> None: ...
     def set_agent_status(self, username: str, status: AgentStatus, since: float) -> None: ...
+
+
+class AgentLookup(Protocol):
+    """Finds an agent by username: the agent store (local accounts), or the Amazon Connect users (aws mode)."""
+
+    def get_agent(self, username: str) -> Agent | None: ...
 
 
 class ContactStore(Protocol):
@@ -125,6 +132,21 @@ class ContactNotes(Protocol):
 
     def set_contact_attributes(self, contact_id: str, values: dict[str, str]) -> None: ...
     def add_event(self, contact_id: str, text: str) -> None: ...
+
+
+class ContactAssignments(Protocol):
+    """aws mode: which agent the contact centre assigned a contact to (DESIGN §4: only that agent may create the
+    contact's meeting). Amazon Connect: DescribeContact. A blocking call: ``MeetingService`` runs it in a thread.
+
+    (Local mode needs no adapter: the engine's own desk knows its contacts.)
+    """
+
+    def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
+        """The contact and the agent's display name, if ``username`` is the agent the contact is assigned to.
+
+        Raises NotFound for an unknown contact and NotAllowed for a contact of another agent (or of none).
+        """
+        ...
 
 
 class MeetingStore(Protocol):

@@ -16,6 +16,10 @@ def register(services: Services) -> None:
     async def website() -> None:
         await CustomerWebsite(services.settings, services.customer_chat, services.meetings).build()
 
+    voice = services.voice
+    if voice is None:  # aws mode: customers phone the Amazon Connect instance's number instead
+        return
+
     @ui.page('/call', title=f'Call {services.settings.company_name}', reconnect_timeout=CUSTOMER_RECONNECT_SECONDS)
     async def phone() -> None:
-        await PhonePage(services.settings, services.voice, services.meetings).build()
+        await PhonePage(services.settings, voice, services.meetings).build()

@@ -132,7 +132,7 @@ def _serve(settings: Settings) -> None:
 
     try:
         run(settings)
-    except (InvalidFlowError, NotImplementedError) as error:
+    except (InvalidFlowError, NotImplementedError, DomainError) as error:
         typer.echo(f'Refusing to start: {error}', err=True)
         raise typer.Exit(2) from None
 

@@ -35,7 +35,11 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
         return JSONResponse({'status': 'ok', 'mode': services.settings.mode})
 
     customer_ui.pages.register(services)
-    agent_ui.pages.register(services, extensions or DesktopExtensions())
+    if services.agent_desk is not None:
+        agent_ui.pages.register(services, extensions or DesktopExtensions())
+    else:  # aws mode: the desktop on the Amazon Connect CCP is registered by its own module when it exists
+        log.warning('web.no_agent_desktop mode=%s: the local agent desktop needs the local contact centre',
+                    services.settings.mode)
 
 
 def _tune_garbage_collector() -> None:

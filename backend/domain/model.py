@@ -178,3 +178,11 @@ class ParticipantSession:
     connection_token: str = field(default='', repr=False)
     connection_expires_at: float = 0.0
     expires_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class AssignedContact:
+    """A contact as the contact centre sees it when an agent asks to start its video, with that agent's name."""
+
+    contact: Contact
+    agent_name: str

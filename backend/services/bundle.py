@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from backend.config import Settings
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
+from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferenceService
@@ -22,10 +23,11 @@ class Services:
     settings: Settings
     accounts: AccountService
     customer_chat: CustomerChatService
-    agent_desk: AgentDeskService
+    agent_desk: AgentDeskService | None  # local mode only: in aws mode agents work in the Amazon Connect CCP
     meetings: MeetingService
-    voice: VoiceService
+    voice: VoiceService | None  # local mode only: in aws mode phone calls go to Amazon Connect itself
     references: ReferenceService
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]
     single_sign_on: SingleSignOnService | None = None  # set when agents log in through an OIDC provider
+    ccp_login: CcpLoginService | None = None  # aws mode: embedding the Connect CCP (and federated sign-in)

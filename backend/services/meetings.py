@@ -18,7 +18,16 @@ import uuid
 from collections.abc import Callable
 
 from backend.domain.errors import NotAllowed, NotFound
-from backend.domain.model import Attendee, Channel, ContactState, JoinInfo, Meeting, MeetingState, ParticipantRole
+from backend.domain.model import (
+    Attendee,
+    Channel,
+    Contact,
+    ContactState,
+    JoinInfo,
+    Meeting,
+    MeetingState,
+    ParticipantRole,
+)
 from backend.events import (
     ALL_CONTACTS_TOPIC,
     Callback,
@@ -32,7 +41,7 @@ from backend.events import (
     contact_topic,
     signal_topic,
 )
-from backend.ports import ContactNotes, MeetingProvider, MeetingStore
+from backend.ports import ContactAssignments, ContactNotes, MeetingProvider, MeetingStore
 from backend.services.agent_desk import AgentDeskService
 from backend.services.customer_chat import CustomerChatService
 
@@ -45,10 +54,16 @@ NO_VIDEO_ON_CALLS_TEXT = ('Video starts from a chat, not from a phone call. To m
 
 
 class MeetingService:
-    def __init__(self, provider: MeetingProvider, store: MeetingStore, notes: ContactNotes, desk: AgentDeskService,
-                 customers: CustomerChatService, bus: EventBus, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, provider: MeetingProvider, store: MeetingStore, notes: ContactNotes,
+                 desk: AgentDeskService | None, customers: CustomerChatService, bus: EventBus,
+                 clock: Callable[[], float] = time.time, *, assignments: ContactAssignments | None = None) -> None:
+        """Local mode passes the engine's ``desk``; aws mode (no desk: the agent works in the Connect CCP) passes
+        ``assignments``, which asks the contact centre who the contact is assigned to."""
+        if (desk is None) == (assignments is None):
+            raise ValueError('MeetingService needs exactly one of desk (local mode) and assignments (aws mode)')
         self._provider, self._store, self._notes = provider, store, notes
-        self._desk, self._customers, self._bus, self._clock = desk, customers, bus, clock
+        self._desk, self._assignments = desk, assignments
+        self._customers, self._bus, self._clock = customers, bus, clock
         self._locks: dict[str, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._contacts_subscription: Subscription | None = None
@@ -70,7 +85,7 @@ class MeetingService:
 
     async def start_video(self, username: str, contact_id: str) -> JoinInfo:
         """Create the contact's meeting (or reuse the live one) and return the agent's own join data."""
-        contact = self._desk.contact(username, contact_id)  # NotFound unless the contact is this agent's
+        contact, agent_name = await self._assigned_contact(username, contact_id)
         if contact.channel is Channel.VOICE:
             raise NotAllowed(NO_VIDEO_ON_CALLS_TEXT)
         async with self._lock(contact_id):
@@ -80,17 +95,28 @@ class MeetingService:
             if contact.state is not ContactState.CONNECTED:
                 raise NotAllowed('Video can start only while the chat is connected.')
             meeting_id, agent_id, customer_id = (str(uuid.uuid4()) for _ in range(3))
-            agent = self._desk.agent(username)
             provider_meeting, provider_attendees = await asyncio.to_thread(
                 self._provider.create_meeting_with_attendees, meeting_id,
-                [(agent_id, agent.display_name), (customer_id, contact.customer_name)])
+                [(agent_id, agent_name), (customer_id, contact.customer_name)])
             meeting = Meeting(meeting_id=meeting_id, contact_id=contact_id, owner_username=username,
                               created_at=self._clock(), provider_meeting=provider_meeting)
-            self._store.save_meeting(meeting, [
-                Attendee(meeting_id, agent_id, ParticipantRole.AGENT, agent.display_name, provider_attendees[agent_id]),
-                Attendee(meeting_id, customer_id, ParticipantRole.CUSTOMER, contact.customer_name,
-                         provider_attendees[customer_id]),
-            ])
+            try:
+                self._store.save_meeting(meeting, [
+                    Attendee(meeting_id, agent_id, ParticipantRole.AGENT, agent_name, provider_attendees[agent_id]),
+                    Attendee(meeting_id, customer_id, ParticipantRole.CUSTOMER, contact.customer_name,
+                             provider_attendees[customer_id]),
+                ])
+            except Exception as refused:
+                # e.g. another server process saved a live meeting for this contact first (the store refuses a
+                # second one): the media session just created would be orphaned, so delete it now
+                await self._discard(provider_meeting, meeting_id)
+                live = None
+                with contextlib.suppress(Exception):  # the store's refusal is what the agent must see otherwise
+                    live = self._store.live_meeting_for_contact(contact_id)
+                if live is None or live.owner_username != username:
+                    raise refused from None
+                log.info('meeting.lost_race meeting=%s contact=%s live=%s', meeting_id, contact_id, live.meeting_id)
+                return self._join_info(live, ParticipantRole.AGENT)
         log.info('meeting.started meeting=%s contact=%s agent=%s backend=%s', meeting_id, contact_id, username,
                  self.backend)
         self._notes.set_contact_attributes(contact_id, {'videoExternalMeetingId': meeting_id,
@@ -100,11 +126,17 @@ class MeetingService:
         return self._join_info(meeting, ParticipantRole.AGENT)
 
     def agent_join_info(self, username: str, contact_id: str) -> JoinInfo | None:
-        """The agent's join data for a live video meeting of one of its contacts (e.g. after a reload)."""
-        if self._desk.contact(username, contact_id).channel is Channel.VOICE:
+        """The agent's join data for a live video meeting of one of its contacts (e.g. after a reload).
+
+        aws mode asks nobody: only the agent who created the meeting (after the contact centre's assignment check)
+        gets its join data.
+        """
+        if self._desk is not None and self._desk.contact(username, contact_id).channel is Channel.VOICE:
             return None  # a call's audio session is the softphone's, not a video call
         meeting = self._store.live_meeting_for_contact(contact_id)
-        return self._join_info(meeting, ParticipantRole.AGENT) if meeting else None
+        if meeting is None or (self._desk is None and meeting.owner_username != username):
+            return None
+        return self._join_info(meeting, ParticipantRole.AGENT)
 
     async def end_for_all(self, username: str, contact_id: str) -> None:
         meeting = self._store.live_meeting_for_contact(contact_id)
@@ -144,6 +176,22 @@ class MeetingService:
         return self._bus.subscribe(signal_topic(join.meeting_id, join.attendee_id), callback)
 
     # internals
+
+    async def _assigned_contact(self, username: str, contact_id: str) -> tuple[Contact, str]:
+        """The contact if it is this agent's (NotFound / NotAllowed otherwise) and the agent's display name."""
+        if self._assignments is not None:
+            assigned = await asyncio.to_thread(self._assignments.assigned_contact, username, contact_id)
+            return assigned.contact, assigned.agent_name
+        assert self._desk is not None
+        contact = self._desk.contact(username, contact_id)  # NotFound unless the contact is this agent's
+        return contact, self._desk.agent(username).display_name
+
+    async def _discard(self, provider_meeting: dict[str, object], meeting_id: str) -> None:
+        try:
+            await asyncio.to_thread(self._provider.delete_meeting, provider_meeting)
+            log.info('meeting.orphan_deleted meeting=%s', meeting_id)
+        except Exception:
+            log.exception('meeting.orphan_delete_failed meeting=%s', meeting_id)
 
     async def _end(self, meeting: Meeting) -> None:
         async with self._lock(meeting.contact_id):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from backend.domain.errors import NotAllowed, NotFound, RateLimited
 from backend.domain.model import RedeemResult, ReferenceRecord
 from backend.domain.validation import clean_email
-from backend.ports import AgentStore, ReferenceStore
+from backend.ports import AgentLookup, ReferenceStore
 
 log = logging.getLogger('vce.references')
 
@@ -54,7 +54,7 @@ class ReferencePolicy:
 class ReferenceService:
     """Creates references for the logged-in agent and redeems them for customers (``ReferenceRedeemer``)."""
 
-    def __init__(self, store: ReferenceStore, agents: AgentStore, secret: bytes,
+    def __init__(self, store: ReferenceStore, agents: AgentLookup, secret: bytes,
                  policy: ReferencePolicy | None = None, clock: Callable[[], float] = time.time) -> None:
         if len(secret) < 16:
             raise ValueError('The reference secret must be at least 16 bytes long.')

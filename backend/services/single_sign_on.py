@@ -7,6 +7,7 @@ directory maps it to a contact-centre user. Everything else is refused with a se
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import time
@@ -56,7 +57,7 @@ class SingleSignOnService:
         if not code:
             raise NotAllowed('The identity provider sent no authorization code. Please sign in again.')
         identity = await self._provider.verified_identity(self._callback_url, code, pending)
-        username = self._agent_for(identity)
+        username = await self._agent_for(identity)
         log.info('sso.signed_in agent=%s', username)
         return SignedInAgent(username=username, display_name=identity.name or identity.email or username,
                              id_token=identity.id_token, redirect_to=pending.redirect_to)
@@ -66,7 +67,7 @@ class SingleSignOnService:
         url = await self._provider.end_session_url(self._after_logout_url, id_token)
         return url or self._after_logout_url
 
-    def _agent_for(self, identity: VerifiedIdentity) -> str:
+    async def _agent_for(self, identity: VerifiedIdentity) -> str:
         if not identity.email:
             log.info('sso.refused reason=no_email')
             raise NotAllowed('Your identity provider did not share your email address, so we cannot tell which '
@@ -75,7 +76,7 @@ class SingleSignOnService:
             log.info('sso.refused reason=email_not_verified')
             raise NotAllowed('Your email address is not verified with your identity provider, so you cannot sign '
                              'in yet. Verify it there (or ask your administrator), then try again.')
-        username = self._directory.find_username(identity.email)
+        username = await asyncio.to_thread(self._directory.find_username, identity.email)  # aws: Connect calls
         if username is None:
             log.info('sso.refused reason=unknown_agent')
             raise NotAllowed(f'{identity.email} is not set up as an agent here. Ask your administrator to add you.')

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import pytest
 
 from backend.adapters.aws.dynamo_store import DynamoStore
+from backend.adapters.aws.participant_sessions import InMemoryParticipantSessions
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.domain.errors import DomainError
 from backend.domain.model import (
@@ -29,6 +30,7 @@ from backend.domain.model import (
     MeetingState,
     MessageKind,
     ParticipantRole,
+    ParticipantSession,
     RedeemResult,
     ReferenceRecord,
 )
@@ -424,3 +426,60 @@ def test_concurrent_attempts_are_each_counted(references: Any, make_store: Calla
     counts = together(THREADS, lambda i: stores[i % 2].record_attempt('hmac-of-10.0.0.1', 7_200.0 + i / 100, 600))
 
     assert sorted(counts) == list(range(1, THREADS + 1))
+
+
+# customers' Amazon Connect participant sessions (aws mode only: the in-memory store and DynamoDB keep them)
+
+NOW = [10_000.0]
+
+
+@pytest.fixture(params=['memory', 'dynamodb'])
+def make_participant_sessions(request: pytest.FixtureRequest) -> Callable[[], Any]:
+    """A second ``make`` call is another process on the same records (DynamoDB) or a fresh one (memory)."""
+    NOW[0] = 10_000.0
+    if request.param == 'memory':
+        store = InMemoryParticipantSessions(clock=lambda: NOW[0])
+        return lambda: store
+    client = request.getfixturevalue('dynamodb_client')
+    table = new_table(client)
+    return lambda: DynamoStore(table, client=client, clock=lambda: NOW[0])
+
+
+def participant(contact_id: str = 'c-1', expires_at: float = 20_000.0, **fields: Any) -> ParticipantSession:
+    chat = contact(contact_id, state=ContactState.QUEUED, attributes={'customerName': 'Zoë Customer'},
+                   priority=1, agent_username=None, connected_at=None)
+    return ParticipantSession(contact=chat, participant_id=f'p-{contact_id}', participant_token='secret-participant',
+                              connection_token=fields.pop('connection_token', 'secret-connection'),
+                              connection_expires_at=15_000.5, expires_at=expires_at, **fields)
+
+
+def test_participant_sessions_round_trip_every_field(make_participant_sessions: Callable[[], Any]) -> None:
+    sessions = make_participant_sessions()
+    sessions.save_participant_session(participant())
+
+    got = make_participant_sessions().participant_session('c-1')  # another process reads it back
+    assert_same(got, participant())
+    assert_same(got.contact, participant().contact)
+    assert sessions.participant_session('c-unknown') is None
+
+
+def test_saving_a_participant_session_again_replaces_it(make_participant_sessions: Callable[[], Any]) -> None:
+    sessions = make_participant_sessions()
+    sessions.save_participant_session(participant())
+    ended = participant(connection_token='')
+    ended.contact.state = ContactState.ENDED
+    sessions.save_participant_session(ended)
+
+    got = sessions.participant_session('c-1')
+    assert got.connection_token == ''
+    assert got.contact.state is ContactState.ENDED
+
+
+def test_participant_sessions_past_their_expiry_are_gone(make_participant_sessions: Callable[[], Any]) -> None:
+    sessions = make_participant_sessions()
+    sessions.save_participant_session(participant('c-1', expires_at=12_000.0))
+    sessions.save_participant_session(participant('c-2', expires_at=0.0))  # end unknown: kept (store retention)
+
+    NOW[0] = 12_000.0
+    assert sessions.participant_session('c-1') is None  # even before DynamoDB's TTL sweep ran
+    assert sessions.participant_session('c-2') is not None

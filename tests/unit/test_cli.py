@@ -85,7 +85,9 @@ def test_serve_refuses_the_demo_secret(monkeypatch):
     assert 'VCE_STORAGE_SECRET is still the built-in demo value' in result.output
 
 
-def test_aws_mode_refuses_clearly_until_it_exists(monkeypatch, tmp_path):
+def test_serve_in_aws_mode_builds_the_aws_services(monkeypatch, tmp_path):
+    """`vce serve` with VCE_MODE=aws reads SSM (moto, empty), takes the env values and builds aws mode's services
+    (the web server itself is replaced: the e2e tests serve)."""
     from moto import mock_aws
 
     instance = 'arn:aws:connect:us-east-1:123456789012:instance/0b7c3f2e-6a1d-4c55-9e7a-2f1d3c4b5a69'
@@ -99,7 +101,19 @@ def test_aws_mode_refuses_clearly_until_it_exists(monkeypatch, tmp_path):
                         'AWS_CONFIG_FILE': str(tmp_path / 'none'), 'AWS_SHARED_CREDENTIALS_FILE': str(tmp_path / 'none')
                         }.items():
         monkeypatch.setenv(name, value)
+    built = []
+    monkeypatch.setattr('vce.web.run', lambda settings: built.append(build_services(settings)))
+    with mock_aws():
+        result = runner.invoke(app, ['serve'])
+    assert result.exit_code == 0, result.output
+    services = built[0]
+    assert services.settings.mode == 'aws'
+    assert services.agent_desk is None and services.voice is None  # the local engine's parts do not exist
+    assert services.meetings.backend == 'chime'  # aws mode's default meeting back end
+    assert services.ccp_login is not None and services.ccp_login.setup.ccp_url == 'https://x.my.connect.aws/ccp-v2/'
+
+    monkeypatch.delenv('VCE_CONNECT_CHAT_FLOW_ID')
     with mock_aws():
         result = runner.invoke(app, ['serve'])
     assert result.exit_code == 2
-    assert 'aws mode (Amazon Connect) is not available yet' in result.output
+    assert 'connectDefaultContactFlowId' in result.output or 'VCE_CONNECT_CHAT_FLOW_ID' in result.output

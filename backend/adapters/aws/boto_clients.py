@@ -18,9 +18,20 @@ except ImportError as error:  # pragma: no cover - depends on the install
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=20, retries={'mode': 'standard', 'max_attempts': 3})
 
 
-def make_client(service: str, region: str) -> Any:
-    """A client for ``service`` in ``region`` with the project's retry and timeout settings."""
-    return boto3.client(service, region_name=region, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+def make_client(service: str, region: str, config: Config | None = None) -> Any:
+    """A client for ``service`` in ``region`` with the project's retry and timeout settings (or ``config``)."""
+    return boto3.client(service, region_name=region, config=config or CLIENT_CONFIG)  # type: ignore[call-overload]
+
+
+def make_app_client(service: str, region: str) -> Any:
+    """A client for the running server: people wait on these calls, so each service gets its adapter's short
+    timeouts (all in botocore's standard retry mode)."""
+    from backend.adapters.aws import chime_meetings, connect_chat_api, connect_federation, dynamo_store
+
+    configs = {'dynamodb': dynamo_store.CLIENT_CONFIG, chime_meetings.SERVICE: chime_meetings.CLIENT_CONFIG,
+               'connect': connect_chat_api.CLIENT_CONFIG, 'connectparticipant': connect_chat_api.CLIENT_CONFIG,
+               'sts': connect_federation.CLIENT_CONFIG}
+    return make_client(service, region, configs.get(service))
 
 
 @cache

@@ -10,7 +10,7 @@ JoinTokens are credentials for one attendee: they are returned to the caller but
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 try:
@@ -43,11 +43,17 @@ class ChimeMeetingProvider:
 
     backend = 'chime'
 
-    def __init__(self, client: Any = None, *, region: str, media_region: str) -> None:
+    def __init__(self, client: Any = None, *, region: str, media_region: str | Callable[[], str]) -> None:
+        """``media_region``: a region code, or a callable giving it per meeting (``chime_media_region.MediaRegion``:
+        the region nearest the server, looked up once)."""
         self._client = client if client is not None else boto3.client(SERVICE, region_name=region,
                                                                       config=CLIENT_CONFIG)
         self.region = region
-        self.media_region = media_region
+        self._media_region = media_region
+
+    @property
+    def media_region(self) -> str:
+        return self._media_region if isinstance(self._media_region, str) else self._media_region()
 
     def create_meeting_with_attendees(self, meeting_id: str, attendees: list[tuple[str, str]]
                                       ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:

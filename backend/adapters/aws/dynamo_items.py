@@ -28,6 +28,7 @@ from backend.domain.model import (
     Message,
     MessageKind,
     ParticipantRole,
+    ParticipantSession,
     ReferenceRecord,
 )
 
@@ -39,6 +40,7 @@ AGENT_ID_PREFIX = 'AGENT_ID#'
 CONTACT_SK = 'CONTACT'
 MESSAGE_PREFIX = 'MSG#'
 LIVE_MEETING_SK = 'LIVE_MEETING'
+PARTICIPANT_SK = 'PARTICIPANT'
 MEETING_SK = 'MEETING'
 ATTENDEE_PREFIX = 'ATTENDEE#'
 OPEN_CONTACTS_PK = 'OPEN_CONTACTS'
@@ -173,18 +175,23 @@ def agent_from(values: Mapping[str, Any]) -> Agent:
 
 # contacts, messages, sessions
 
+def contact_values(contact: Contact) -> dict[str, Any]:
+    """Every ``Contact`` field under its item attribute name (``None`` fields are dropped when encoded)."""
+    return {'contactId': contact.contact_id, 'state': contact.state.value,
+            'customerName': contact.customer_name, 'customerEmail': contact.customer_email,
+            'attributes': dict(contact.attributes), 'priority': contact.priority, 'queueId': contact.queue_id,
+            'enqueuedAt': contact.enqueued_at, 'agentUsername': contact.agent_username,
+            'customerQueueFlow': contact.customer_queue_flow, 'initiatedAt': contact.initiated_at,
+            'connectedAt': contact.connected_at, 'endedAt': contact.ended_at, 'endReason': contact.end_reason,
+            'channel': contact.channel}
+
+
 def contact_item(contact: Contact, expires_at: int | None) -> Item:
     """The whole contact; open contacts also carry the sparse index keys, so ending one drops it from the index."""
     index = {INDEX_PARTITION_KEY: OPEN_CONTACTS_PK,
              INDEX_SORT_KEY: f'{contact.initiated_at:020.6f}#{contact.contact_id}'} if contact.state.is_open else {}
     return {**contact_key(contact.contact_id), **encode({
-        'type': 'contact', 'contactId': contact.contact_id, 'state': contact.state.value,
-        'customerName': contact.customer_name, 'customerEmail': contact.customer_email,
-        'attributes': dict(contact.attributes), 'priority': contact.priority, 'queueId': contact.queue_id,
-        'enqueuedAt': contact.enqueued_at, 'agentUsername': contact.agent_username,
-        'customerQueueFlow': contact.customer_queue_flow, 'initiatedAt': contact.initiated_at,
-        'connectedAt': contact.connected_at, 'endedAt': contact.ended_at, 'endReason': contact.end_reason,
-        'channel': contact.channel, TTL_ATTRIBUTE: expires_at, **index})}
+        'type': 'contact', **contact_values(contact), TTL_ATTRIBUTE: expires_at, **index})}
 
 
 def contact_from(values: Mapping[str, Any]) -> Contact:
@@ -210,6 +217,33 @@ def message_from(values: Mapping[str, Any]) -> Message:
     return Message(contact_id=values['contactId'], seq=int(values['seq']), role=ParticipantRole(values['role']),
                    display_name=values['displayName'], text=values['text'], created_at=_float(values['createdAt']),
                    kind=MessageKind(values['kind']))
+
+
+def participant_session_key(contact_id: str) -> Item:
+    return key(contact_pk(contact_id), PARTICIPANT_SK)
+
+
+def participant_session_item(session: ParticipantSession, expires_at: int | None) -> Item:
+    """The customer's Connect participant (tokens included: DynamoDB encrypts them at rest; never logged).
+
+    ``sessionExpiresAt`` is the exact end of the chat (0: unknown); the TTL attribute is that time rounded up, or the
+    store's retention when the chat's end is unknown.
+    """
+    ttl = ttl_seconds(session.expires_at) if session.expires_at else expires_at
+    return {**participant_session_key(session.contact.contact_id), **encode({
+        'type': 'participantSession', 'contact': {k: v for k, v in contact_values(session.contact).items()
+                                                  if v is not None},
+        'participantId': session.participant_id, 'participantToken': session.participant_token,
+        'connectionToken': session.connection_token, 'connectionExpiresAt': session.connection_expires_at,
+        'sessionExpiresAt': session.expires_at, TTL_ATTRIBUTE: ttl})}
+
+
+def participant_session_from(values: Mapping[str, Any]) -> ParticipantSession:
+    return ParticipantSession(contact=contact_from(values['contact']), participant_id=values['participantId'],
+                              participant_token=values['participantToken'],
+                              connection_token=values.get('connectionToken', ''),
+                              connection_expires_at=_float(values.get('connectionExpiresAt', 0)),
+                              expires_at=_float(values.get('sessionExpiresAt', 0)))
 
 
 def session_item(session_hash: str, contact_id: str, expires_at: int | None) -> Item:

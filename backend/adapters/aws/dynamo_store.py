@@ -44,12 +44,13 @@ from backend.domain.model import (
     Message,
     MessageKind,
     ParticipantRole,
+    ParticipantSession,
     RedeemResult,
     ReferenceRecord,
 )
 
 if TYPE_CHECKING:
-    from backend.ports import MeetingStore, ReferenceStore, Store
+    from backend.ports import MeetingStore, ParticipantSessionStore, ReferenceStore, Store
 
 log = logging.getLogger('vce.aws.dynamodb')
 
@@ -89,7 +90,8 @@ class _Rejected(Exception):
 
 
 class DynamoStore:
-    """Implements ``Store``, ``MeetingStore`` and ``ReferenceStore`` on one table (PK/SK, TTL ``expiresAt``)."""
+    """Implements ``Store``, ``MeetingStore``, ``ReferenceStore`` and ``ParticipantSessionStore`` on one table (PK/SK,
+    TTL ``expiresAt``)."""
 
     def __init__(self, table_name: str = DEFAULT_TABLE_NAME, *, region: str | None = None, client: Any = None,
                  retention_seconds: float | None = DEFAULT_RETENTION_SECONDS,
@@ -189,6 +191,18 @@ class DynamoStore:
     def contact_for_session(self, session_hash: str) -> str | None:
         values = self._get(items.session_key(session_hash))
         return values['contactId'] if values else None
+
+    # customers' Amazon Connect participants (aws mode)
+
+    def save_participant_session(self, session: ParticipantSession) -> None:
+        self._call('PutItem', Item=items.participant_session_item(session, self._expires_at()))
+
+    def participant_session(self, contact_id: str) -> ParticipantSession | None:
+        values = self._get(items.participant_session_key(contact_id))
+        if not values:
+            return None
+        session = items.participant_session_from(values)
+        return None if session.expires_at and session.expires_at <= self._clock() else session
 
     # meetings
 
@@ -447,5 +461,5 @@ def _live_reference(values: dict[str, Any], now: float) -> bool:
 
 
 if TYPE_CHECKING:  # mypy checks that the store keeps every port it implements
-    def _implements(store: DynamoStore) -> tuple[Store, MeetingStore, ReferenceStore]:
-        return store, store, store
+    def _implements(store: DynamoStore) -> tuple[Store, MeetingStore, ReferenceStore, ParticipantSessionStore]:
+        return store, store, store, store
