@@ -14,12 +14,11 @@ from nicegui import ui
 
 from backend.domain.errors import DomainError
 from backend.domain.model import Channel, Contact, ContactState, JoinInfo
-from backend.events import Event, SignalReceived, Subscription
 from backend.services.agent_desk import AgentDeskService
 from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
+from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
-from ui_common.meeting import AttendeeEvent, MeetingElement, MeetingErrorEvent, SignalEvent
 
 MICROPHONE_ERRORS = {
     'permission-denied': 'The browser refused the microphone: allow it for this site, then reload the page.',
@@ -42,14 +41,8 @@ class Softphone(ui.card):
         self._desk, self._voice, self._meetings, self._username, self._guard = desk, voice, meetings, username, guard
         self._is_active = is_active
         self.contact: Contact | None = None
-        self.join_info: JoinInfo | None = None
-        self._signals: Subscription | None = None
-        self._muted = False
-        self.on_hold = False
-        self._peer_present = False
-        self._problem = ''
         self._ice_servers = ice_servers
-        self.element: MeetingElement | None = None
+        self._line: AudioLine | None = None
         with self:
             with ui.row().classes('w-full items-center no-wrap gap-2'):
                 ui.icon('phone_in_talk', color='positive')
@@ -65,8 +58,16 @@ class Softphone(ui.card):
                 ui.button('End call', icon='call_end', on_click=self._end_call) \
                     .props('color=negative dense data-testid=end-call')
             self._media = ui.column().classes('w-full gap-0')
-        ui.context.client.on_delete(self._unsubscribe)
         self.set_visibility(False)
+
+    @property
+    def join_info(self) -> JoinInfo | None:
+        """The call audio session this tab is in, if any."""
+        return self._line.join_info if self._line is not None else None
+
+    @property
+    def on_hold(self) -> bool:
+        return self._line is not None and self._line.on_hold
 
     def refresh(self) -> None:
         """Follow the agent's connected call: show it, (re)join its audio session, apply hold; hang up after it."""
@@ -94,9 +95,8 @@ class Softphone(ui.card):
     # actions
 
     def _toggle_mute(self) -> None:
-        self._muted = not self._muted
-        if self.element is not None:
-            self.element.set_muted(self._muted or self.on_hold)
+        if self._line is not None:
+            self._line.set_muted(not self._line.muted)
         self._render_buttons()
 
     def _toggle_hold(self) -> None:
@@ -118,28 +118,17 @@ class Softphone(ui.card):
     # the audio session
 
     def _join(self, join: JoinInfo) -> None:
-        if self.element is None:
+        if self._line is None:
             with self._media:
-                self.element = MeetingElement(backend='local', ice_servers=self._ice_servers, audio_only=True)
-            self.element.on_signal(self._on_signal).on_error(self._on_error) \
-                .on_attendee_joined(self._on_attendee_joined).on_attendee_left(self._on_attendee_left)
-        elif self.join_info is not None:
-            self.element.leave()
-        self._unsubscribe()
-        self.join_info = join
-        self.on_hold, self._muted, self._peer_present, self._problem = False, False, False, ''
+                self._line = AudioLine(self._meetings, ice_servers=self._ice_servers,
+                                       microphone_errors=MICROPHONE_ERRORS, on_change=self._render_status)
+        self._line.join(join, muted=False)  # a fresh start: no mute or hold left over from an earlier call
         self._render_buttons()
-        self._signals = self._meetings.subscribe_signals(join, self._deliver_signal)
-        self.element.set_muted(False)  # a fresh start: no mute or hold left over from an earlier call
-        self.element.set_remote_audio_muted(False)
-        self.element.join(dict(join.data), audio_input=None, video_input=None, audio_output=None, camera_on=False)
         self._render_status()
 
     def _show_hold(self, on: bool) -> None:
-        if on != self.on_hold and self.element is not None:
-            self.on_hold = on
-            self.element.set_muted(self._muted or on)
-            self.element.set_remote_audio_muted(on)
+        if self._line is not None and on != self._line.on_hold:
+            self._line.set_on_hold(on)
             self._render_buttons()
         self._render_status()
 
@@ -152,51 +141,25 @@ class Softphone(ui.card):
         self.set_visibility(False)
 
     def _leave_audio(self) -> None:
-        if self.join_info is not None and self.element is not None:
-            self.element.leave()
-        self._unsubscribe()
-        self.join_info, self.on_hold, self._muted, self._peer_present = None, False, False, False
+        if self._line is not None:
+            self._line.leave()
         self._render_buttons()
-
-    def _on_attendee_joined(self, _: AttendeeEvent) -> None:
-        self._peer_present = True
-        self._render_status()
-
-    def _on_attendee_left(self, _: AttendeeEvent) -> None:
-        self._peer_present = False
-        self._render_status()
-
-    def _on_error(self, event: MeetingErrorEvent) -> None:
-        self._problem = MICROPHONE_ERRORS.get(event.code, f'Audio problem: {event.message}')
-        self._render_status()
-
-    def _on_signal(self, event: SignalEvent) -> None:
-        if self.join_info is not None:
-            self._meetings.relay_signal(self.join_info, event.to, event.data)
-
-    def _deliver_signal(self, event: Event) -> None:
-        if isinstance(event, SignalReceived) and self.element is not None:
-            self.element.receive_signal(event.from_attendee, event.data)
-
-    def _unsubscribe(self) -> None:
-        if self._signals is not None:
-            self._signals.close()
-            self._signals = None
 
     # rendering
 
     def _render_status(self) -> None:
-        if self._problem:
-            self.status.set_text(self._problem)
+        line = self._line
+        if line is not None and line.problem:
+            self.status.set_text(line.problem)
         elif self.on_hold:
             self.status.set_text('On hold: you and the caller cannot hear each other.')
-        elif self._peer_present:
+        elif line is not None and line.peer_present:
             self.status.set_text('Connected')
         else:
             self.status.set_text('Connecting audio…')
 
     def _render_buttons(self) -> None:
-        self.mute_button.props(f'icon={"mic_off" if self._muted else "mic"} '
-                               f'color={"negative" if self._muted else "primary"}')
+        muted = self._line is not None and self._line.muted
+        self.mute_button.props(f'icon={"mic_off" if muted else "mic"} color={"negative" if muted else "primary"}')
         self.hold_button.set_text('Resume' if self.on_hold else 'Hold')
         self.hold_button.props(f'icon={"play_arrow" if self.on_hold else "pause"}')

@@ -11,13 +11,14 @@ from nicegui import ui
 
 from backend.config import Settings
 from backend.domain.errors import DomainError
-from backend.domain.model import Contact, ContactState, JoinInfo, MessageKind, ParticipantRole
+from backend.domain.model import Contact, ContactState, MessageKind, ParticipantRole
 from backend.domain.validation import MAX_NAME_LENGTH
-from backend.events import ContactChanged, Event, MessageAdded, SignalReceived, Subscription, VoiceChanged
+from backend.events import ContactChanged, Event, MessageAdded, Subscription, VoiceChanged
 from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
+from customer_ui.branding import branded_header
+from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
-from ui_common.meeting import AttendeeEvent, MeetingElement, MeetingErrorEvent, SignalEvent
 
 MICROPHONE_HINT = 'Your browser will ask to use your microphone: choose Allow. We use it only during the call.'
 MICROPHONE_ERRORS = {
@@ -34,22 +35,11 @@ class PhonePage:
         self._settings, self._voice, self._meetings = settings, voice, meetings
         self._session_key = ''
         self._calls: Subscription | None = None
-        self._signals: Subscription | None = None
-        self._join: JoinInfo | None = None
         self._state: ContactState | None = None
-        self._muted = False
-        self._on_hold = False
-        self._peer_present = False
-        self._problem = ''
 
     async def build(self) -> None:
         settings = self._settings
-        ui.colors(primary=settings.brand_primary_color, accent=settings.brand_accent_color)
-        with ui.header().classes('items-center justify-between bg-primary'):
-            with ui.row().classes('items-center gap-2'):
-                if settings.brand_logo_url:
-                    ui.image(settings.brand_logo_url).classes('w-8 h-8')
-                ui.label(settings.company_name).classes('text-xl font-bold').props('data-testid=company-name')
+        with branded_header(settings):
             ui.link('Website', '/').classes('text-white text-sm').props('data-testid=website-link')
         with ui.column().classes('w-full max-w-md mx-auto p-4 gap-4'):
             with ui.card().classes('w-full gap-3'):
@@ -78,12 +68,11 @@ class PhonePage:
                             .props('color=negative data-testid=hang-up')
                     self.call_again = ui.button('Call again', icon='call', on_click=self._call_again) \
                         .props('color=positive data-testid=call-again')
-                    self.element = MeetingElement(backend='local', ice_servers=settings.ice_servers, audio_only=True)
-        self.element.on_signal(self._on_signal).on_error(self._on_error) \
-            .on_attendee_joined(self._on_attendee_joined).on_attendee_left(self._on_attendee_left)
+                    self._line = AudioLine(self._meetings, ice_servers=settings.ice_servers,
+                                           microphone_errors=MICROPHONE_ERRORS, on_change=self._render_status)
         self.call_area.set_visibility(False)
         client = ui.context.client
-        client.on_delete(self._unsubscribe_all)
+        client.on_delete(self._unsubscribe)
         await client.connected()
         self._session_key = client.tab_id or ''
         contact = self._voice.current_call(self._session_key)
@@ -119,7 +108,7 @@ class PhonePage:
             self._calls.close()
         self._calls = self._voice.subscribe(self._session_key, self._on_event)
         self._state = None
-        self._muted = False
+        self._render_mute_button()  # a new call starts unmuted: its line left the last one
         self.dial_area.set_visibility(False)
         self.call_area.set_visibility(True)
         live = contact.state not in FINISHED_STATES
@@ -165,59 +154,21 @@ class PhonePage:
         join = self._voice.customer_join_info(self._session_key)
         if join is None:
             return
-        if self._join is None or self._join.meeting_id != join.meeting_id:
-            self._leave_audio()
-            self._join = join
-            self._peer_present, self._on_hold, self._problem = False, False, ''
-            self._signals = self._meetings.subscribe_signals(join, self._deliver_signal)
-            self.element.set_muted(self._muted)  # nothing left over from an earlier call's hold
-            self.element.set_remote_audio_muted(False)
-            self.element.join(dict(join.data), audio_input=None, video_input=None, audio_output=None, camera_on=False)
-        on_hold = self._voice.customer_on_hold(self._session_key)
-        if on_hold != self._on_hold:
-            self._on_hold = on_hold
-            self.element.set_muted(self._muted or on_hold)
-            self.element.set_remote_audio_muted(on_hold)
+        line = self._line
+        if line.join_info is None or line.join_info.meeting_id != join.meeting_id:
+            line.join(join, muted=line.muted)  # a mute set while waiting holds
+        line.set_on_hold(self._voice.customer_on_hold(self._session_key))
 
     def _leave_audio(self) -> None:
-        if self._join is not None:
-            self.element.leave()
-            self._join = None
-        if self._signals is not None:
-            self._signals.close()
-            self._signals = None
-        self._on_hold = self._peer_present = False
+        self._line.leave()
 
     def _toggle_mute(self) -> None:
-        self._muted = not self._muted
-        self.element.set_muted(self._muted or self._on_hold)
-        self.mute_button.set_text('Unmute' if self._muted else 'Mute')
-        self.mute_button.props(f'icon={"mic_off" if self._muted else "mic"}')
+        self._line.set_muted(not self._line.muted)
+        self._render_mute_button()
 
-    def _on_attendee_joined(self, _: AttendeeEvent) -> None:
-        self._peer_present = True
-        self._render_status()
-
-    def _on_attendee_left(self, _: AttendeeEvent) -> None:
-        self._peer_present = False
-        self._render_status()
-
-    def _on_error(self, event: MeetingErrorEvent) -> None:
-        self._problem = MICROPHONE_ERRORS.get(event.code, f'Audio problem: {event.message}')
-        self._render_status()
-
-    def _on_signal(self, event: SignalEvent) -> None:
-        if self._join is not None:
-            self._meetings.relay_signal(self._join, event.to, event.data)
-
-    def _deliver_signal(self, event: Event) -> None:
-        if isinstance(event, SignalReceived):
-            self.element.receive_signal(event.from_attendee, event.data)
-
-    def _unsubscribe_all(self) -> None:
-        for subscription in (self._calls, self._signals):
-            if subscription is not None:
-                subscription.close()
+    def _unsubscribe(self) -> None:
+        if self._calls is not None:
+            self._calls.close()
 
     # rendering
 
@@ -226,12 +177,17 @@ class PhonePage:
         if state in FINISHED_STATES:
             text = 'Call ended'
         elif state is ContactState.CONNECTED:
-            text = 'You are on hold' if self._on_hold else 'Connected' if self._peer_present else 'Connecting audio…'
+            line = self._line
+            text = 'You are on hold' if line.on_hold else 'Connected' if line.peer_present else 'Connecting audio…'
         else:
             text = f'Calling {self._settings.company_name}…'
-        if self._problem and state is ContactState.CONNECTED:
-            text = f'{text}. {self._problem}'
+        if self._line.problem and state is ContactState.CONNECTED:
+            text = f'{text}. {self._line.problem}'
         self.status.set_text(text)
+
+    def _render_mute_button(self) -> None:
+        self.mute_button.set_text('Unmute' if self._line.muted else 'Mute')
+        self.mute_button.props(f'icon={"mic_off" if self._line.muted else "mic"}')
 
 
 def _given(value: str) -> bool:

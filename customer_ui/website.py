@@ -13,6 +13,7 @@ from backend.domain.errors import DomainError
 from backend.domain.model import Contact, ContactState
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from customer_ui.branding import branded_header
 from customer_ui.chat_panel import CustomerChatPanel
 from customer_ui.link_fragment import LinkFragment
 from customer_ui.start_form import StartForm
@@ -30,16 +31,10 @@ class CustomerWebsite:
 
     async def build(self) -> None:
         settings = self._settings
-        ui.colors(primary=settings.brand_primary_color, accent=settings.brand_accent_color)
-        with ui.header().classes('items-center justify-between bg-primary'):
-            with ui.row().classes('items-center gap-2'):
-                if settings.brand_logo_url:
-                    ui.image(settings.brand_logo_url).classes('w-8 h-8')
-                ui.label(settings.company_name).classes('text-xl font-bold').props('data-testid=company-name')
-            with ui.row().classes('items-center gap-4'):
-                ui.label(settings.company_tagline).classes('text-sm opacity-80 max-sm:hidden')
-                ui.link('Call us', '/call').classes('text-white text-sm font-medium') \
-                    .props('data-testid=call-us aria-label="Call us from your browser"')
+        with branded_header(settings):
+            ui.label(settings.company_tagline).classes('text-sm opacity-80 max-sm:hidden')
+            ui.link('Call us', '/call').classes('text-white text-sm font-medium') \
+                .props('data-testid=call-us aria-label="Call us from your browser"')
         with ui.column().classes('w-full max-w-3xl mx-auto p-6 gap-4'):
             ui.label(f'Welcome to {settings.company_name}').classes('text-3xl font-bold')
             ui.label(settings.welcome_text).classes('text-lg text-grey-8')

@@ -73,7 +73,7 @@ def _failed(request: pytest.FixtureRequest) -> bool:
 # ---------------------------------------------------------------------------------------------------- server
 
 
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, whatever *_proxy says
+NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback only, whatever *_proxy says
 
 
 def free_port() -> int:
@@ -125,7 +125,7 @@ class LiveServer:
             if self.process.poll() is not None:
                 raise RuntimeError(f'vce demo exited with {self.process.returncode}; log:\n{self.log()}')
             try:
-                with _NO_PROXY.open(f'{self.base_url}/healthz', timeout=2) as response:
+                with NO_PROXY.open(f'{self.base_url}/healthz', timeout=2) as response:
                     if json.loads(response.read()).get('status') == 'ok':
                         return
             except (urllib.error.URLError, ConnectionError, OSError, ValueError) as error:

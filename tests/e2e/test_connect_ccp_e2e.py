@@ -13,14 +13,8 @@ on real ``connect.Agent`` / ``connect.Contact`` objects, which the element forwa
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,7 +22,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from tests.e2e.conftest import CHILD_ENV_BLOCKLIST
+from tests.e2e.harness_process import harness_process
 
 pytestmark = pytest.mark.e2e
 
@@ -84,42 +78,12 @@ FAKE_CHAT_SESSION = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    base = f'http://127.0.0.1:{port}'
-    log_path = tmp_path_factory.mktemp('ccp-harness') / 'harness.log'
-    env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_BLOCKLIST and not k.startswith('VCE_')}
-    env.update(PYTHONUNBUFFERED='1', VCE_CONNECT_INSTANCE_URL=INSTANCE, VCE_CONNECT_REGION=REGION)
-    with log_path.open('wb') as log:
-        process = subprocess.Popen([sys.executable, str(HARNESS), str(port)], cwd=log_path.parent, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f'harness exited with {process.returncode}:\n{log_path.read_text(errors="replace")}')
-            try:
-                with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(f'{base}/ccp', timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f'harness did not start:\n{log_path.read_text(errors="replace")}')
-                time.sleep(0.1)
+    log_dir = tmp_path_factory.mktemp('ccp-harness')
+    with harness_process(HARNESS, probe='/ccp', log_dir=log_dir, cwd=log_dir,
+                         env={'VCE_CONNECT_INSTANCE_URL': INSTANCE, 'VCE_CONNECT_REGION': REGION}) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 class Network:

@@ -11,17 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import subprocess
-import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.harness_process import harness_process
 
 ONLY_LOOPBACK = [n for _, n in socket.if_nameindex()] == ['lo']
 
@@ -50,7 +48,6 @@ NO_FAKE_UI_ARGS = [
     '--disable-features=WebRtcHideLocalIpsWithMdns',
     '--force-webrtc-ip-handling-policy=default',
 ]
-CHILD_ENV_BLOCKLIST = ('PYTEST_CURRENT_TEST', 'NICEGUI_USER_SIMULATION')
 TIMEOUT_MS = 15_000
 REJECT_SCREEN_PICKER = """
 navigator.mediaDevices.getDisplayMedia = () =>
@@ -68,42 +65,11 @@ STATS = 'Object.values(window.__vceMeetings)[0].stats()'
 # ------------------------------------------------------------------------------------------------ fixtures
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope='module')
 def harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = _free_port()
-    base = f'http://127.0.0.1:{port}'
-    log_path = tmp_path_factory.mktemp('meeting-harness') / 'harness.log'
-    env = {k: v for k, v in os.environ.items() if k not in CHILD_ENV_BLOCKLIST}
-    env['PYTHONUNBUFFERED'] = '1'
-    with log_path.open('wb') as log:
-        process = subprocess.Popen([sys.executable, str(HARNESS), str(port)], cwd=REPO_ROOT, env=env,
-                                   stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f'harness exited with {process.returncode}:\n{log_path.read_text(errors="replace")}')
-            try:
-                with urllib.request.urlopen(f'{base}/room/ping', timeout=2):
-                    break
-            except (urllib.error.URLError, OSError):
-                if time.monotonic() > deadline:
-                    pytest.fail(f'harness did not start:\n{log_path.read_text(errors="replace")}')
-                time.sleep(0.1)
+    with harness_process(HARNESS, probe='/room/ping', log_dir=tmp_path_factory.mktemp('meeting-harness'),
+                         cwd=REPO_ROOT) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope='module')

@@ -1,8 +1,10 @@
-"""Helpers for User tests: find elements by their data-testid (the same ids the Playwright tests use)."""
+"""Helpers for User tests: find elements by their data-testid (the same ids the Playwright tests use), and record the
+element method calls a page sends to the browser."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 
 from nicegui import ui
 from nicegui.testing import User
@@ -64,6 +66,17 @@ async def start_chat(user: User, name: str = 'Cara Customer', email: str = 'cara
     await user.should_see('Welcome to our video contact centre.')
 
 
+async def fill_and_start(user: User, *, name: str, email: str, reference: str) -> None:
+    """Open the launcher form, fill it in and press Start chat (whatever comes of it)."""
+    await user.open('/')
+    await user.should_see('Video call now')
+    find(user, 'launcher').click()
+    find(user, 'name').type(name)
+    find(user, 'email').type(email)
+    find(user, 'reference-input').type(reference)
+    find(user, 'start-chat').click()
+
+
 async def status_is(user: User, status: str) -> None:
     """Wait until the status badge shows ``status`` (the status select lists every status, so text alone proves
     nothing)."""
@@ -83,6 +96,39 @@ async def accepted_chat(agent: User, customer: User, name: str = 'Cara Customer'
     await start_chat(customer, name=name, email=email)
     (await wait_for(agent, 'accept')).click()
     await wait_for(agent, 'end-contact')
+
+
+def capture_js(user: User) -> list[str]:
+    """Record the page's fire-and-forget JavaScript (element method calls) from now on."""
+    sent: list[str] = []
+    assert user.client is not None
+    original = user.client.outbox._emit
+
+    async def emit(message):  # type: ignore[no-untyped-def]
+        _, kind, data = message
+        if kind == 'run_javascript' and 'request_id' not in data:
+            sent.append(data['code'])
+            return
+        await original(message)
+
+    user.client.outbox._emit = emit  # type: ignore[method-assign]
+    return sent
+
+
+async def calls(sent: list[str], method: str, *, expected: int = 1) -> list[list]:
+    """The arguments of each call of an element method, waiting briefly for the outbox to flush."""
+    prefix = 'return runMethod('
+    for _ in range(40):
+        found = []
+        for code in sent:
+            if code.startswith(prefix):
+                _, name, args = code[len(prefix):-1].split(', ', 2)
+                if json.loads(name) == method:
+                    found.append(json.loads(args))
+        if len(found) >= expected:
+            break
+        await asyncio.sleep(0.05)
+    return found
 
 
 def _visible(element: ui.element) -> bool:

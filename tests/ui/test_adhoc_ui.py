@@ -30,7 +30,7 @@ from backend.services.customer_chat import CustomerChatService
 from backend.services.references import ReferenceService
 from customer_ui.link_fragment import LinkFragment
 from customer_ui.start_form import StartForm
-from tests.ui.helpers import choose, create_agent, elements, find, login, wait_for
+from tests.ui.helpers import calls, capture_js, choose, create_agent, elements, fill_and_start, find, login, wait_for
 from ui_common.adhoc_link import parse_fragment
 
 INVALID_TEXT = ('Unfortunately, the Reference you have provided is not valid, or has already expired. '
@@ -233,7 +233,7 @@ async def test_an_invitation_link_opens_the_prefilled_form_and_leaves_the_addres
     assert form.reference_section.value, 'the reference section is open'
     await user.should_see("Your agent's reference is filled in. Enter your name to start.")
     assert elements(user, 'chat-window')
-    assert await method_calls(sent, 'forget') == 1
+    assert len(await calls(sent, 'forget')) == 1
 
 
 @pytest.mark.parametrize('fragment', [
@@ -253,7 +253,7 @@ async def test_a_garbled_link_is_ignored_and_removed(user: User, fragment: str) 
     await user.should_see('Video call now')
     sent = capture_js(user)
     read_fragment(user, fragment)
-    assert await method_calls(sent, 'forget') == 1
+    assert len(await calls(sent, 'forget')) == 1
     assert not elements(user, 'chat-window')
     assert not [e for e in user.client.layout.descendants() if isinstance(e, StartForm)]
 
@@ -264,7 +264,7 @@ async def test_an_ordinary_anchor_is_left_alone(user: User) -> None:
     sent = capture_js(user)
     read_fragment(user, 'opening-hours')
     read_fragment(user, 'ref=1')  # removed: once its call is out, a call for the anchor would be out too
-    assert await method_calls(sent, 'forget') == 1
+    assert len(await calls(sent, 'forget')) == 1
     assert not elements(user, 'chat-window')
 
 
@@ -417,16 +417,6 @@ def stored_references() -> int:
         return db.execute('SELECT COUNT(*) FROM ad_hoc_references').fetchone()[0]
 
 
-async def fill_and_start(user: User, *, name: str, email: str, reference: str) -> None:
-    await user.open('/')
-    await user.should_see('Video call now')
-    find(user, 'launcher').click()
-    find(user, 'name').type(name)
-    find(user, 'email').type(email)
-    find(user, 'reference-input').type(reference)
-    find(user, 'start-chat').click()
-
-
 async def start_form(user: User) -> StartForm:
     await wait_for(user, 'start-chat')
     (form,) = [e for e in user.client.layout.descendants() if isinstance(e, StartForm)]
@@ -437,30 +427,3 @@ def read_fragment(user: User, fragment: str) -> None:
     """What the link-fragment element's JavaScript does when the page opens with ``#<fragment>``."""
     (element,) = [e for e in user.client.layout.descendants() if isinstance(e, LinkFragment)]
     UserInteraction(user, {element}, None).trigger('read', {'fragment': fragment})
-
-
-def capture_js(user: User) -> list[str]:
-    """Record the page's fire-and-forget JavaScript (element method calls) from now on."""
-    sent: list[str] = []
-    original = user.client.outbox._emit
-
-    async def emit(message):  # type: ignore[no-untyped-def]
-        _, kind, data = message
-        if kind == 'run_javascript' and 'request_id' not in data:
-            sent.append(data['code'])
-            return
-        await original(message)
-
-    user.client.outbox._emit = emit  # type: ignore[method-assign]
-    return sent
-
-
-async def method_calls(sent: list[str], method: str, *, expected: int = 1) -> int:
-    """How many times an element method was called, waiting briefly for the outbox to flush."""
-    count = 0
-    for _ in range(40):
-        count = sum(1 for code in sent if code.startswith('return runMethod(') and f'"{method}"' in code)
-        if count >= expected:
-            break
-        await asyncio.sleep(0.05)
-    return count

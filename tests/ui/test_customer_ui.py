@@ -9,7 +9,7 @@ import pytest
 from nicegui.testing import User
 
 import ui_common
-from tests.ui.helpers import elements, find, start_chat
+from tests.ui.helpers import elements, fill_and_start, find, start_chat
 from ui_common.chat_transcript import ChatTranscript
 
 
@@ -43,13 +43,7 @@ async def test_starting_a_chat_shows_greeting_and_queue_position(user: User) -> 
 ])
 async def test_bad_form_input_shows_a_clear_message_and_starts_nothing(user: User, name, email, reference,
                                                                        error) -> None:
-    await user.open('/')
-    await user.should_see('Video call now')
-    find(user, 'launcher').click()
-    find(user, 'name').type(name)
-    find(user, 'email').type(email)
-    find(user, 'reference-input').type(reference)
-    find(user, 'start-chat').click()
+    await fill_and_start(user, name=name, email=email, reference=reference)
     await user.should_see(error)
     await user.should_not_see('Welcome to our video contact centre.')
     assert elements(user, 'start-chat'), 'the form stays so the customer can fix the input'

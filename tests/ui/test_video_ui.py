@@ -3,15 +3,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 import pytest
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from backend.services.meetings import STARTED_TEXT
-from tests.ui.helpers import accepted_chat, choose, create_agent, elements, find, wait_for
+from tests.ui.helpers import accepted_chat, calls, capture_js, choose, create_agent, elements, find, wait_for
 from ui_common.call_panel import ERROR_TEXT, CallPanel
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.meeting import MeetingElement
@@ -19,38 +16,6 @@ from ui_common.meeting import MeetingElement
 DEVICES = {'audio_inputs': [{'id': 'mic-1', 'label': 'Desk microphone'}],
            'video_inputs': [{'id': 'cam-1', 'label': 'Desk camera'}],
            'audio_outputs': [{'id': 'spk-1', 'label': 'Headset'}]}
-
-
-def capture_js(user: User) -> list[str]:
-    """Record the page's fire-and-forget JavaScript (element method calls) from now on."""
-    sent: list[str] = []
-    original = user.client.outbox._emit
-
-    async def emit(message):  # type: ignore[no-untyped-def]
-        _, kind, data = message
-        if kind == 'run_javascript' and 'request_id' not in data:
-            sent.append(data['code'])
-            return
-        await original(message)
-
-    user.client.outbox._emit = emit  # type: ignore[method-assign]
-    return sent
-
-
-async def calls(sent: list[str], method: str, *, expected: int = 1) -> list[list]:
-    """The arguments of each call of an element method, waiting briefly for the outbox to flush."""
-    prefix = 'return runMethod('
-    for _ in range(40):
-        found = []
-        for code in sent:
-            if code.startswith(prefix):
-                _, name, args = code[len(prefix):-1].split(', ', 2)
-                if json.loads(name) == method:
-                    found.append(json.loads(args))
-        if len(found) >= expected:
-            break
-        await asyncio.sleep(0.05)
-    return found
 
 
 def panel(user: User) -> CallPanel:

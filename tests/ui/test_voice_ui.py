@@ -8,8 +8,18 @@ from nicegui.testing.user_interaction import UserInteraction
 
 from agent_ui.softphone import Softphone
 from customer_ui.phone_page import MICROPHONE_HINT
-from tests.ui.helpers import choose, create_agent, elements, find, login, start_chat, status_is, wait_for
-from tests.ui.test_video_ui import calls, capture_js
+from tests.ui.helpers import (
+    calls,
+    capture_js,
+    choose,
+    create_agent,
+    elements,
+    find,
+    login,
+    start_chat,
+    status_is,
+    wait_for,
+)
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.meeting import MeetingElement
 

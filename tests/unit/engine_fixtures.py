@@ -1,11 +1,13 @@
-"""Build a real local engine (SQLite, real flow files) for unit tests."""
+"""Build a real local engine (SQLite, real flow files) and its neighbours for unit tests."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
 from backend.adapters.local.engine.contact_centre import EngineConfig, LocalContactCentre
+from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.config import PROJECT_ROOT
 from backend.domain.model import Agent, AgentStatus
@@ -25,6 +27,26 @@ class Refs:
 
     def redeem(self, reference: str, email: str, client_address: str) -> str | None:
         return self.routes.pop(reference, None)
+
+
+class RecordingProvider(LocalMeetingProvider):
+    """The local meeting provider, recording which meetings were created and deleted."""
+
+    def __init__(self) -> None:
+        self.created: list[str] = []
+        self.deleted: list[str] = []
+
+    def create_meeting_with_attendees(self, meeting_id, attendees):  # type: ignore[no-untyped-def]
+        self.created.append(meeting_id)
+        return super().create_meeting_with_attendees(meeting_id, attendees)
+
+    def delete_meeting(self, meeting):  # type: ignore[no-untyped-def]
+        self.deleted.append(meeting['MeetingId'])
+
+
+def tab() -> str:
+    """A fresh browser-tab key, as the UIs use to bind a chat or call to its tab."""
+    return f'tab-{uuid.uuid4().hex}'
 
 
 def make_engine(path: Path | str = ':memory:', **config: object) -> tuple[LocalContactCentre, SqliteStore, EventBus]:

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AgentStatus, ContactState, MessageKind, ParticipantRole
 from backend.events import AgentChanged, ContactChanged, MessageAdded, agent_topic, contact_topic
-from tests.unit.engine_fixtures import Refs, add_agent, chat_service, make_engine, settle
-
-
-def tab() -> str:
-    return f'tab-{uuid.uuid4().hex}'
-
-
-@pytest.fixture
-async def centre():
-    engine, store, bus = make_engine()
-    add_agent(store, 'ann', 'Ann Agent')
-    add_agent(store, 'bob', 'Bob Agent')
-    await engine.start()
-    yield engine, store, bus
-    await engine.stop()
+from tests.unit.engine_fixtures import Refs, add_agent, chat_service, make_engine, settle, tab
 
 
 async def start(engine, store, bus, name='Cara', refs=None, reference='', email='cara@example.com'):

@@ -7,47 +7,29 @@ import uuid
 
 import pytest
 
-from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AgentStatus, ContactState
 from backend.events import MeetingChanged, SignalReceived, contact_topic
 from backend.services.agent_desk import AgentDeskService
 from backend.services.meetings import ENDED_TEXT, STARTED_TEXT, MeetingService
-from tests.unit.engine_fixtures import add_agent, chat_service, make_engine, settle
-
-
-class RecordingProvider(LocalMeetingProvider):
-    def __init__(self) -> None:
-        self.created: list[str] = []
-        self.deleted: list[str] = []
-
-    def create_meeting_with_attendees(self, meeting_id, attendees):
-        self.created.append(meeting_id)
-        return super().create_meeting_with_attendees(meeting_id, attendees)
-
-    def delete_meeting(self, meeting):
-        self.deleted.append(meeting['MeetingId'])
+from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, tab
 
 
 @pytest.fixture
-async def world():
-    engine, store, bus = make_engine()
-    add_agent(store, 'ann', 'Ann Agent')
-    add_agent(store, 'bob', 'Bob Agent')
-    await engine.start()
+async def world(centre):
+    engine, store, bus = centre
     chat = chat_service(engine, store, bus)
     desk = AgentDeskService(engine, bus)
     provider = RecordingProvider()
     meetings = MeetingService(provider, store, engine, desk, chat, bus)
     meetings.start()
-    key = f'tab-{uuid.uuid4().hex}'
+    key = tab()
     contact = await chat.start_chat(key, name='Cara', email='cara@example.com')
     await settle()
     engine.set_agent_status('ann', AgentStatus.AVAILABLE)
     engine.accept('ann', contact.contact_id)
     yield meetings, engine, chat, key, contact.contact_id, provider, bus
     await meetings.stop()
-    await engine.stop()
 
 
 async def test_start_creates_one_meeting_with_both_attendees(world):
@@ -104,7 +86,7 @@ async def test_customer_gets_only_its_own_join_data_and_only_while_live(world):
     customer = meetings.customer_join_info(key)
     assert customer.data == {'meeting_id': agent.meeting_id, 'attendee_id': customer.attendee_id, 'name': 'Cara'}
     assert agent.attendee_id not in str(customer.data)
-    other_key = f'tab-{uuid.uuid4().hex}'
+    other_key = tab()
     await chat.start_chat(other_key, name='Dan', email='dan@example.com')
     assert meetings.customer_join_info(other_key) is None
     assert meetings.customer_join_info('tab-never-had-a-chat-000') is None

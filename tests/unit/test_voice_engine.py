@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 
 import pytest
 
 from backend.domain.errors import NotAllowed
 from backend.domain.model import AgentStatus, Channel, ContactState, MessageKind, ParticipantRole
 from backend.events import TypingStarted, contact_topic
-from tests.unit.engine_fixtures import Refs, add_agent, chat_service, make_engine, settle
+from tests.unit.engine_fixtures import Refs, add_agent, chat_service, make_engine, settle, tab
 
 GREETING = 'Hi Vic! Thank you for calling our video contact centre. Please hold while we connect you to an agent.'
-
-
-@pytest.fixture
-async def centre():
-    engine, store, bus = make_engine()
-    add_agent(store, 'ann', 'Ann Agent')
-    add_agent(store, 'bob', 'Bob Agent')
-    await engine.start()
-    yield engine, store, bus
-    await engine.stop()
 
 
 async def call(engine, name='Vic'):
@@ -33,7 +22,7 @@ async def call(engine, name='Vic'):
 
 async def chat(engine, store, bus, name='Cara', reference='', routes=None):
     service = chat_service(engine, store, bus, Refs(routes))
-    contact = await service.start_chat(f'tab-{uuid.uuid4().hex}', name=name, email='cara@example.com',
+    contact = await service.start_chat(tab(), name=name, email='cara@example.com',
                                        reference=reference)
     await settle()
     return engine.contact(contact.contact_id)

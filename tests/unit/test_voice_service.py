@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from backend.adapters.local.meetings import LocalMeetingProvider
@@ -15,32 +13,12 @@ from backend.events import SignalReceived, VoiceChanged, agent_topic, contact_to
 from backend.services.agent_desk import AgentDeskService
 from backend.services.meetings import NO_VIDEO_ON_CALLS_TEXT, MeetingService
 from backend.services.voice import HOLD_TEXT, RESUME_TEXT, VoiceService
-from tests.unit.engine_fixtures import add_agent, chat_service, make_engine, settle
-
-
-class RecordingProvider(LocalMeetingProvider):
-    def __init__(self) -> None:
-        self.created: list[str] = []
-        self.deleted: list[str] = []
-
-    def create_meeting_with_attendees(self, meeting_id, attendees):
-        self.created.append(meeting_id)
-        return super().create_meeting_with_attendees(meeting_id, attendees)
-
-    def delete_meeting(self, meeting):
-        self.deleted.append(meeting['MeetingId'])
-
-
-def tab() -> str:
-    return f'tab-{uuid.uuid4().hex}'
+from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, tab
 
 
 @pytest.fixture
-async def world():
-    engine, store, bus = make_engine()
-    add_agent(store, 'ann', 'Ann Agent')
-    add_agent(store, 'bob', 'Bob Agent')
-    await engine.start()
+async def world(centre):
+    engine, store, bus = centre
     desk = AgentDeskService(engine, bus)
     chat = chat_service(engine, store, bus)
     provider = RecordingProvider()
@@ -51,7 +29,6 @@ async def world():
     yield voice, meetings, engine, chat, provider, bus
     await voice.stop()
     await meetings.stop()
-    await engine.stop()
 
 
 async def answered(voice, engine, key=None, name='Vic'):
