@@ -12,17 +12,12 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from backend.domain.model import SELECTABLE_STATUSES, Agent, AgentStatus, Channel, Contact, ContactState
+from agent_ui.contact_list import ContactList
+from backend.domain.model import SELECTABLE_STATUSES, Agent, AgentStatus, Channel, Contact
 
 RINGTONE_URL = '/assets/audio/ring.wav'
 
-STATE_LABELS = {
-    ContactState.CONNECTING: 'Incoming',
-    ContactState.CONNECTED: 'Connected',
-    ContactState.AFTER_CONTACT_WORK: 'After contact work',
-}
 OFFER_TITLES = {Channel.CHAT: 'Incoming chat', Channel.VOICE: 'Incoming call'}
-CHANNEL_ICONS = {Channel.CHAT: 'chat', Channel.VOICE: 'phone'}
 STATUS_COLORS = {AgentStatus.AVAILABLE: 'positive', AgentStatus.BREAK: 'warning', AgentStatus.OFFLINE: 'grey',
                  AgentStatus.MISSED: 'negative', AgentStatus.REJECTED: 'negative'}
 
@@ -32,7 +27,7 @@ class CcpPanel(ui.column):
                  on_reject: Callable[[], None], on_open: Callable[[str], None]) -> None:
         super().__init__()
         self.classes('w-full gap-3')
-        self._on_status, self._on_open = on_status, on_open
+        self._on_status = on_status
         self._offer_expires_at = 0.0
         self._showing_agent = False
         with self:
@@ -56,8 +51,7 @@ class CcpPanel(ui.column):
             self.offer_card.set_visibility(False)
             self.call_slot = ui.column().classes('w-full gap-0')  # the softphone, built by the desktop
             ui.label('My contacts').classes('text-sm text-grey-7 q-mt-sm')
-            self.contact_list = ui.list().props('bordered separator dense').classes('w-full') \
-                .props('data-testid=contact-list')
+            self.contact_list = ContactList(on_open=on_open)
         self._countdown = ui.timer(1.0, self._tick, active=False)
 
     def show_agent(self, agent: Agent) -> None:
@@ -91,23 +85,7 @@ class CcpPanel(ui.column):
             self.ringtone.pause()
 
     def show_contacts(self, contacts: list[Contact], unread: set[str], current: str | None) -> None:
-        self.contact_list.clear()
-        with self.contact_list:
-            held = [c for c in contacts if c.state is not ContactState.CONNECTING]
-            if not held:
-                ui.item_label('No contacts yet').classes('text-grey-7 q-pa-sm')
-            for contact in held:
-                with ui.item(on_click=lambda c=contact: self._on_open(c.contact_id)) \
-                        .props(f'clickable active={contact.contact_id == current} data-testid=contact-item'):
-                    with ui.item_section().props('avatar'):
-                        ui.icon(CHANNEL_ICONS[contact.channel], color='primary') \
-                            .props(f'data-testid=channel-{contact.channel.value.lower()}')
-                    with ui.item_section():
-                        ui.item_label(contact.customer_name)
-                        ui.item_label(STATE_LABELS.get(contact.state, contact.state.value)).props('caption')
-                    if contact.contact_id in unread:
-                        with ui.item_section().props('side'):
-                            ui.badge('new', color='primary').props('data-testid=unread')
+        self.contact_list.show(contacts, unread, current)
 
     def _status_chosen(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.value and not self._showing_agent:

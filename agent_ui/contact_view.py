@@ -52,11 +52,7 @@ class ContactView(ui.column):
                 if self._is_call:
                     ui.icon('phone').props('data-testid=voice-contact')
                 ui.label('Phone call' if self._is_call else contact.customer_email).props('data-testid=customer-email')
-            with ui.expansion('Contact attributes', icon='label').classes('w-full').props('dense'):
-                ui.table(columns=[{'name': 'key', 'label': 'Attribute', 'field': 'key', 'align': 'left'},
-                                  {'name': 'value', 'label': 'Value', 'field': 'value', 'align': 'left'}],
-                         rows=[{'key': k, 'value': v} for k, v in sorted(contact.attributes.items())],
-                         row_key='key').props('dense flat data-testid=attributes').classes('w-full')
+            attributes_table(contact.attributes)
             with ui.card().classes('w-full'):
                 self.transcript = ChatTranscript(own_role=ParticipantRole.AGENT, typing_label='Customer is typing…')
                 with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
@@ -64,13 +60,7 @@ class ContactView(ui.column):
                         .props(f'dense outlined maxlength={MAX_MESSAGE_LENGTH} data-testid=agent-reply').classes('grow')
                     ui.button(icon='send', on_click=self._send).props('round dense data-testid=agent-send')
                 self.error = ui.label().classes('text-negative text-xs').props('role=alert data-testid=agent-error')
-            for panel in extensions.contact_panels:
-                with ui.expansion(panel.title, value=True).classes('w-full').props('data-testid=extension-panel'):
-                    try:
-                        panel.build(ContactPanelContext(contact=contact, agent=agent))
-                    except Exception:
-                        log.exception('extension panel failed panel=%s', panel.title)
-                        ui.label(f'The panel "{panel.title}" failed to load.').classes('text-negative')
+            extension_panels(extensions, ContactPanelContext(contact=contact, agent=agent))
         self.reply.on('keydown.enter', self._send)
         typing = TypingThrottle(lambda: desk.typing(agent.username, contact.contact_id))
         self.reply.on_value_change(lambda e: typing() if e.value else None)
@@ -111,3 +101,23 @@ class ContactView(ui.column):
             ui.notify(str(error), type='negative')
             return False
         return True
+
+
+def attributes_table(attributes: dict[str, str]) -> None:
+    """The contact's attributes, folded away (shared with the desktop on the Connect CCP)."""
+    with ui.expansion('Contact attributes', icon='label').classes('w-full').props('dense'):
+        ui.table(columns=[{'name': 'key', 'label': 'Attribute', 'field': 'key', 'align': 'left'},
+                          {'name': 'value', 'label': 'Value', 'field': 'value', 'align': 'left'}],
+                 rows=[{'key': k, 'value': v} for k, v in sorted(attributes.items())],
+                 row_key='key').props('dense flat data-testid=attributes').classes('w-full')
+
+
+def extension_panels(extensions: DesktopExtensions, context: ContactPanelContext) -> None:
+    """The developer's panels; a failing one shows an error in its own box and never breaks the desktop."""
+    for panel in extensions.contact_panels:
+        with ui.expansion(panel.title, value=True).classes('w-full').props('data-testid=extension-panel'):
+            try:
+                panel.build(context)
+            except Exception:
+                log.exception('extension panel failed panel=%s', panel.title)
+                ui.label(f'The panel "{panel.title}" failed to load.').classes('text-negative')

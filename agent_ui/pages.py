@@ -12,6 +12,7 @@ from nicegui import app, ui
 from agent_ui.adhoc_dialog import AdhocDialog
 from agent_ui.agent_session import end_agent_session
 from agent_ui.auth import LOGIN_PATH, register_login_page, signed_in_username
+from agent_ui.connect_desktop import ConnectDesktop
 from agent_ui.desktop import AgentDesktop
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.oidc_login import register_oidc_routes
@@ -22,9 +23,14 @@ AGENT_RECONNECT_SECONDS = 60
 
 
 def register(services: Services, extensions: DesktopExtensions) -> None:
+    """The local desktop on the local contact centre, or (aws mode) the desktop on the Amazon Connect CCP."""
+    if services.agent_desk is None and services.ccp_login is not None:
+        register_connect_desktop(services, extensions)
+        return
     desk, voice = services.agent_desk, services.voice
     if desk is None or voice is None:
-        raise ValueError('This agent desktop runs on the local contact centre (VCE_MODE=local) only.')
+        raise ValueError('The agent desktop needs the local contact centre (VCE_MODE=local) or the Amazon Connect '
+                         'CCP settings (VCE_MODE=aws).')
     sso = services.single_sign_on
     register_login_page(services.accounts, sso)
     if sso is not None:
@@ -47,6 +53,35 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
         AgentDesktop(desk, services.meetings, extensions, username,
                      ice_servers=services.settings.ice_servers, adhoc_dialog=adhoc_dialog,
                      voice=voice, end_session=end_session).build()
+        return None
+
+    ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
+    ui.page('/agent/{_:path}', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
+
+
+def register_connect_desktop(services: Services, extensions: DesktopExtensions) -> None:
+    """aws mode: the same login and logout; the desktop embeds the Amazon Connect CCP (agent_ui.connect_desktop)."""
+    ccp_login = services.ccp_login
+    if ccp_login is None:
+        raise ValueError('The desktop on Amazon Connect needs the CCP settings (VCE_CONNECT_INSTANCE_URL).')
+    sso = services.single_sign_on
+    register_login_page(services.accounts, sso)
+    if sso is not None:
+        register_oidc_routes(sso)
+
+    async def end_session(session: MutableMapping[str, Any]) -> str:
+        return await end_agent_session(session, sso)
+
+    def desktop() -> RedirectResponse | None:
+        username = signed_in_username()
+        if username is None:
+            return RedirectResponse(LOGIN_PATH)
+        display_name = str(app.storage.user.get('display_name') or username)
+        adhoc_dialog = partial(AdhocDialog, services.references, username,
+                               company_name=services.settings.company_name, website_url=services.settings.website_url)
+        ConnectDesktop(ccp_login, services.meetings, extensions, username, display_name,
+                       ice_servers=services.settings.ice_servers, adhoc_dialog=adhoc_dialog,
+                       end_session=end_session).build()
         return None
 
     ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)

@@ -35,10 +35,10 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
         return JSONResponse({'status': 'ok', 'mode': services.settings.mode})
 
     customer_ui.pages.register(services)
-    if services.agent_desk is not None:
+    if services.agent_desk is not None or services.ccp_login is not None:  # local desktop, or the one on Connect
         agent_ui.pages.register(services, extensions or DesktopExtensions())
-    else:  # aws mode: the desktop on the Amazon Connect CCP is registered by its own module when it exists
-        log.warning('web.no_agent_desktop mode=%s: the local agent desktop needs the local contact centre',
+    else:
+        log.warning('web.no_agent_desktop mode=%s: no local contact centre and no Amazon Connect CCP settings',
                     services.settings.mode)
 
 

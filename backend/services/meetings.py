@@ -146,6 +146,11 @@ class MeetingService:
             raise NotAllowed('Only the agent who started the video session can end it for everyone.')
         await self._end(meeting)
 
+    def subscribe_agent(self, username: str, callback: Callback) -> Subscription:
+        """The agent's meeting events (``MeetingChanged``), for a desktop that has no agent desk to subscribe to
+        (aws mode: the agent works in the Connect CCP)."""
+        return self._bus.subscribe(agent_topic(username), callback)
+
     # customer
 
     def customer_join_info(self, session_key: str) -> JoinInfo | None:

@@ -32,6 +32,8 @@ INSTANCE = 'https://ccp-e2e.my.connect.aws'
 REGION = 'eu-west-2'
 CONTACT_ID = '2b9f8e1c-5a4d-4c3b-9e2f-1a0b9c8d7e6f'
 TIMEOUT_MS = 15_000
+STAND_IN_CCP = ('<!doctype html><title>fake CCP</title>'
+                '<p style="font: 14px sans-serif; color: #666; padding: 1em">Amazon Connect CCP (offline stand-in)</p>')
 WRAP_INIT_CCP = """
 window.__initCCPCalls = [];
 document.addEventListener('load', (event) => {
@@ -100,7 +102,7 @@ class Network:
             route.continue_()
         elif request.url.startswith(f'{INSTANCE}/'):
             self.connect.append({'method': request.method, 'url': request.url, 'body': request.post_data})
-            route.fulfill(status=200, content_type='text/html', body='<!doctype html><title>fake CCP</title>')
+            route.fulfill(status=200, content_type='text/html', body=STAND_IN_CCP)
         else:
             self.blocked.append(request.url)
             route.abort()
@@ -201,4 +203,31 @@ def test_federated_mode_posts_the_token_to_sign_in_before_the_ccp_starts(harness
     # the token never stays in the page: no form, no sign-in frame, not in the element's props
     assert page.evaluate("document.querySelectorAll('form, iframe[name^=vce-ccp-signin]').length") == 0
     assert 'e2e-access' not in page.content()
+    assert network.blocked == []
+
+
+def test_the_aws_mode_desktop_starts_video_and_signals_through_the_ccp(harness: str, opened: Any) -> None:
+    """aws mode's agent desktop with the real CCP element: a contact Streams reports is listed; Start video opens the
+    call panel and sends the video signal through the agent's chat connection. Saves the README's screenshot."""
+    context, network = opened
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    page.set_viewport_size({'width': 1400, 'height': 860})
+    page.goto(f'{harness}/agent')
+    page.wait_for_function('window.__initCCPCalls.length > 0')
+    assert page.evaluate('window.__initCCPCalls')[0]['ccpUrl'] == f'{INSTANCE}/ccp-v2/'
+    page.evaluate(FAKE_CHAT_SESSION)
+    page.evaluate(AGENT_UPDATE, [CONTACT_ID, 'connected', True])
+
+    page.get_by_test_id('contact-item').click()
+    expect(page.get_by_test_id('customer-name')).to_have_text('Carla <b>Customer</b>')
+    expect(page.get_by_test_id('ccp-user-warning')).to_be_hidden()  # the CCP is signed in as this agent
+    page.get_by_test_id('start-video').click()
+    expect(page.get_by_test_id('join-meeting')).to_contain_text('Join meeting as Ann Agent')
+    page.wait_for_function('window.__sentMessages.length === 1')
+    (sent,) = page.evaluate('window.__sentMessages')
+    assert sent['contentType'] == 'text/plain' and sent['message'].startswith('vce-video:v1:started:')
+    expect(page.locator(f'[data-testid=ccp-host] iframe[src^="{INSTANCE}/ccp-v2/"]')).to_have_count(1)
+    expect(page.get_by_test_id('microphone-select')).to_contain_text('Fake')  # device setup filled in
+    page.screenshot(path=str(REPO_ROOT / 'docs' / 'screenshots' / 'aws-agent-desktop.png'))
     assert network.blocked == []
