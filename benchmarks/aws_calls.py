@@ -21,6 +21,7 @@ from typing import Any
 import boto3
 from moto import mock_aws
 
+from backend.adapters.aws.connect_chat import ConnectCustomerChannel
 from backend.adapters.aws.dynamo_table import ensure_table
 from backend.config import Settings
 from backend.container import build_services
@@ -91,21 +92,41 @@ class FakeChime(ModelFake):
         return {}
 
 
+def _is_participant_record(operation: str, params: Any) -> bool:
+    item = (params or {}).get('Item') or {}
+    return operation == 'PutItem' and item.get('SK', {}).get('S') == 'PARTICIPANT'
+
+
 class Calls:
     def __init__(self) -> None:
         self.all: Counter[str] = Counter()
         self.rows: list[tuple[str, str, Counter[str]]] = []
         self._step: Counter[str] | None = None
+        self.records: Counter[str] = Counter()
 
     def watch(self, client: Any) -> Any:
         """Register the counter first: a fake's hook answers the call and stops later hooks."""
+        client.meta.events.register_first('before-parameter-build.*.*', self._classify)
         client.meta.events.register_first('before-call.*.*', self._count)
         return client
 
-    def _count(self, model: Any, **_: Any) -> None:
+    @staticmethod
+    def _classify(model: Any, params: Any, context: Any, **_: Any) -> None:
+        """``before-call`` sees the serialised request; the API parameters are seen here, in the same context."""
+        context['vce_participant_record'] = _is_participant_record(model.name, params)
+
+    def _count(self, model: Any, context: Any = None, **_: Any) -> None:
         self.all[model.name] += 1
-        if self._step is not None:
+        if (context or {}).get('vce_participant_record'):
+            self.records[model.name] += 1  # written in a worker thread, possibly while a step awaits something else
+        elif self._step is not None:
             self._step[model.name] += 1
+
+    def add_records(self) -> None:
+        """The participant-session writes as one background row (they happen whenever the chat's state changes)."""
+        self.rows.append(('participant record writes (one per state change)', 'agent / background',
+                          self.records))
+        self.records = Counter()
 
     @contextmanager
     def step(self, name: str, path: str) -> Any:
@@ -141,14 +162,19 @@ async def run() -> tuple[list[tuple[str, str, Counter[str]]], list[tuple[str, st
     services = build_services(settings, aws_clients=lambda service, region: made[service])
     await services.start()
     chat, meetings = services.customer_chat, services.meetings
+    channel = chat._channel  # to wait for its background writes, which are counted too
+    assert isinstance(channel, ConnectCustomerChannel)
 
     # web → chat → video
-    with calls.step('customer starts chat (until the transcript is caught up)', 'customer waits'):
+    with calls.step('customer starts chat (until the page shows the chat)', 'customer waits'):
         contact = await chat.start_chat(SESSION, name='Carla', email='carla@example.com')
+    with calls.step('chat connects (socket subscribed, catch-up)', 'agent / background'):
         await eventually(lambda: fake.calls['get_transcript'] >= 1)
+        await channel.drain()
     with calls.step('agent accepts (participant joined, over the websocket)', 'agent / background'):
         await fake.happen(joined())
         await eventually(lambda: (c := chat.current_contact(SESSION)) is not None and c.state is ContactState.CONNECTED)
+        await channel.drain()
     with calls.step('agent starts video (first time: Connect user looked up)', 'agent / background'):
         join = await meetings.start_video('ann', contact.contact_id)
     with calls.step('video signal reaches the customer (agent\'s chat message)', 'customer waits'):
@@ -162,6 +188,8 @@ async def run() -> tuple[list[tuple[str, str, Counter[str]]], list[tuple[str, st
         await meetings.end_for_all('ann', contact.contact_id)
     with calls.step('customer ends the chat', 'customer waits'):
         await chat.end_chat(SESSION)
+    await channel.drain()
+    calls.add_records()
     escalation = list(calls.rows)
 
     # ad-hoc redemption (voice → video): the agent creates a reference, the customer redeems it when starting a chat
@@ -172,7 +200,10 @@ async def run() -> tuple[list[tuple[str, str, Counter[str]]], list[tuple[str, st
     with calls.step('customer starts chat with the reference', 'customer waits'):
         await chat.start_chat('benchmark-session-key-0002', name='Dave', email='dave@example.com',
                               reference=created.reference, client_address='127.0.0.1')
+    with calls.step('chat connects (socket subscribed, catch-up)', 'agent / background'):
         await eventually(lambda: fake.calls['get_transcript'] >= 2)
+        await channel.drain()
+    calls.add_records()
     redemption = list(calls.rows)
     await services.stop()
     fake.close()

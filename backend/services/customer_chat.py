@@ -19,6 +19,7 @@ from backend.domain.model import Contact, ContactState, Message
 from backend.domain.validation import clean_email, clean_message, clean_name
 from backend.events import Callback, EventBus, Subscription, contact_topic
 from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
+from backend.services.session_bindings import SessionBindings
 
 log = logging.getLogger('vce.customer')
 
@@ -29,7 +30,8 @@ T = TypeVar('T')
 class CustomerChatService:
     def __init__(self, channel: CustomerChannel, sessions: ContactStore, references: ReferenceRedeemer,
                  bus: EventBus) -> None:
-        self._channel, self._sessions, self._references, self._bus = channel, sessions, references, bus
+        self._channel, self._references, self._bus = channel, references, bus
+        self._sessions = SessionBindings(sessions)  # saves a store read on every action of a running chat
 
     async def start_chat(self, session_key: str, *, name: str, email: str, reference: str = '',
                          client_address: str = '') -> Contact:
@@ -47,12 +49,11 @@ class CustomerChatService:
             if agent:
                 attributes['videoRouteToAgent'] = agent  # set here only: the browser can never choose an agent
         contact = await _settled(self._channel.start_chat(name=name, email=email, attributes=attributes))
-        self._sessions.bind_session(_hash(session_key), contact.contact_id)
+        self._sessions.bind(_hash(session_key), contact.contact_id)
         return contact
 
     def current_contact(self, session_key: str) -> Contact | None:
-        contact_id = self._sessions.contact_for_session(_hash(session_key))
-        return self._channel.contact(contact_id) if contact_id else None
+        return self._sessions.contact(_hash(session_key), self._channel.contact)
 
     def subscribe(self, session_key: str, callback: Callback) -> Subscription:
         """Messages, typing and state changes of this session's current contact."""

@@ -9,6 +9,7 @@ expired, resuming after a restart, the agent's video signal (valid, forged, stal
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -32,6 +33,7 @@ from backend.domain.model import (
     MeetingState,
     MessageKind,
     ParticipantRole,
+    ParticipantSession,
 )
 from backend.domain.video_signal import ENDED_TEXT as VIDEO_ENDED_TEXT
 from backend.domain.video_signal import STARTED_TEXT, VideoAction, format_video_signal
@@ -162,6 +164,7 @@ async def test_start_chat_starts_the_configured_flow_connects_and_costs_three_ca
     assert world.fake.api_calls == {'start_chat_contact': 1, 'create_participant_connection': 1,
                                     'get_transcript': 1}
     assert channel.api_calls == {'StartChatContact': 1, 'CreateParticipantConnection': 1, 'GetTranscript': 1}
+    await channel.drain()  # the record is written in the background
     stored = world.sessions.participant_session(CONTACT)
     assert stored is not None and stored.participant_token.startswith(SECRET) and stored.connection_token
     assert SECRET not in repr(stored) and SECRET not in repr(contact)
@@ -255,6 +258,7 @@ async def test_agent_join_typing_messages_leave_and_end_become_the_local_engines
         ContactState.CONNECTED, ContactState.QUEUED, ContactState.AFTER_CONTACT_WORK]
     assert channel.socket(CONTACT) is None  # no socket is held for an ended chat
     await eventually(lambda: world.server.open_connections == 0)
+    await channel.drain()  # the record is written in the background
     stored = world.sessions.participant_session(CONTACT)
     assert stored is not None and stored.contact.state is ContactState.AFTER_CONTACT_WORK
     assert stored.participant_token == '' and stored.connection_token == ''
@@ -363,6 +367,7 @@ async def test_an_expired_connection_token_is_replaced_and_the_message_sent_once
     assert world.fake.calls['send_message'] == 2  # refused once, then sent with the new token
     assert world.fake.calls['create_participant_connection'] == 2
     await eventually(lambda: world.texts(channel) == ['Hello again'])
+    await channel.drain()  # the record is written in the background
     stored = world.sessions.participant_session(CONTACT)
     assert stored is not None and stored.connection_token.endswith('-2')
 
@@ -560,3 +565,50 @@ async def test_attachments_and_rich_messages_become_readable_lines(world: World)
 
 def test_typing_content_type_is_connects() -> None:
     assert TYPING == 'application/vnd.amazonaws.connect.event.typing'
+
+
+# the participant-session record is written off the customer's path
+
+class GatedSessions(InMemoryParticipantSessions):
+    """Holds every write until the test opens the gate, and records the order the writes landed in."""
+
+    def __init__(self) -> None:
+        super().__init__(clock=time.time)
+        self.gate = threading.Event()
+        self.written: list[ContactState] = []
+
+    def save_participant_session(self, session: ParticipantSession) -> None:
+        assert self.gate.wait(5)
+        super().save_participant_session(session)
+        self.written.append(session.contact.state)
+
+
+async def test_the_customer_does_not_wait_for_the_record_and_the_writes_land_in_order(world: World) -> None:
+    world.sessions = sessions = GatedSessions()
+    channel = world.channel()
+
+    contact = await channel.start_chat(name='Carla', email='carla@example.com', attributes=dict(ATTRIBUTES))
+
+    assert contact.state is ContactState.QUEUED and sessions.written == []  # the chat shows; the write waits
+    await world.server.wait_for(subscriptions=1)
+    await world.fake.happen(joined())
+    await eventually(lambda: World.state(channel) is ContactState.CONNECTED)
+    await channel.customer_end(CONTACT)
+    assert sessions.written == []
+    sessions.gate.set()
+    await channel.drain()
+    assert sessions.written[-1] is ContactState.AFTER_CONTACT_WORK  # the latest state is what a resume finds
+    assert sessions.written.index(ContactState.CONNECTED) < sessions.written.index(ContactState.AFTER_CONTACT_WORK)
+    assert sessions.participant_session(CONTACT).participant_token == ''  # an ended chat keeps no credentials
+
+
+async def test_stopping_finishes_the_pending_writes_so_a_restart_resumes(world: World) -> None:
+    world.sessions = sessions = GatedSessions()
+    channel = world.channel()
+    await channel.start_chat(name='Carla', email='carla@example.com', attributes=dict(ATTRIBUTES))
+    stopping = asyncio.get_running_loop().create_task(channel.stop())
+    await asyncio.sleep(0.01)
+    assert not stopping.done()
+    sessions.gate.set()
+    await stopping
+    assert sessions.participant_session(CONTACT) is not None

@@ -63,9 +63,12 @@ class ConnectCustomerChannel:
         self._chats: dict[str, ConnectChat] = {}
         self._sockets: dict[str, ParticipantSocket] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._saves: set[asyncio.Task[None]] = set()  # participant-session writes under way (never cancelled)
 
     async def stop(self) -> None:
-        """Close every participant websocket (the chats go on in Connect; a restart resumes them)."""
+        """Close every participant websocket (the chats go on in Connect; a restart resumes them from the records,
+        so the pending writes of those records finish first)."""
+        await asyncio.gather(*list(self._saves), return_exceptions=True)
         await asyncio.gather(*(socket.stop() for socket in list(self._sockets.values())), return_exceptions=True)
         self._sockets.clear()
         for task in list(self._tasks):
@@ -137,8 +140,8 @@ class ConnectCustomerChannel:
         return list(chat.messages) if chat else []
 
     async def drain(self) -> None:
-        """Wait for the background sends started so far (typing events)."""
-        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait for the background work started so far (typing events, participant-session writes)."""
+        await asyncio.gather(*list(self._tasks), *list(self._saves), return_exceptions=True)
 
     # measurements (tests and benchmarks)
 
@@ -295,10 +298,30 @@ class ConnectCustomerChannel:
                 self._bus.publish(ALL_CONTACTS_TOPIC, event)
 
     def _save(self, chat: ConnectChat) -> None:
+        """Store the chat as it is now, in a worker thread: the customer never waits for this write.
+
+        Writes of one chat run one after another in the order asked (``asyncio.Lock`` is first come, first served),
+        so the stored record is always the latest state. Without an event loop (a CLI read) it is written at once.
+        """
+        session = chat.to_session()
         try:
-            self._sessions.save_participant_session(chat.to_session())
+            asyncio.get_running_loop()
+        except RuntimeError:
+            self._write_session(chat.contact_id, session)
+            return
+        task = asyncio.get_running_loop().create_task(self._save_in_order(chat, session))
+        self._saves.add(task)
+        task.add_done_callback(self._saves.discard)
+
+    async def _save_in_order(self, chat: ConnectChat, session: ParticipantSession) -> None:
+        async with chat.save_lock:
+            await asyncio.to_thread(self._write_session, chat.contact_id, session)
+
+    def _write_session(self, contact_id: str, session: ParticipantSession) -> None:
+        try:
+            self._sessions.save_participant_session(session)
         except Exception:  # the chat goes on; only a later resume would miss this change
-            log.exception('participant.save_failed contact=%s', chat.contact_id)
+            log.exception('participant.save_failed contact=%s', contact_id)
 
     async def _send_typing(self, chat: ConnectChat) -> None:
         try:

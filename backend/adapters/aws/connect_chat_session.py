@@ -48,6 +48,7 @@ class ConnectChat:
         self.connection: ParticipantConnection | None = ParticipantConnection(
             session.connection_token, session.connection_expires_at, '', 0.0) if session.connection_token else None
         self.connection_lock = asyncio.Lock()
+        self.save_lock = asyncio.Lock()  # the channel writes this chat's record one write at a time, in order
         self.messages: list[Message] = []
         self.last_typing_sent = float('-inf')
         self.customer_leaving = False  # DisconnectParticipant is under way: Connect's "chat ended" is the customer's

@@ -263,10 +263,20 @@ def meeting_item(meeting: Meeting, expires_at: int | None) -> Item:
     return {**meeting_key(meeting.meeting_id), **encode({'type': 'meeting', **meeting_values(meeting, expires_at)})}
 
 
-def live_meeting_item(meeting: Meeting, expires_at: int | None) -> Item:
-    """A copy of the live meeting under its contact: one GetItem answers "the contact's live meeting"."""
-    return {**live_meeting_key(meeting.contact_id),
-            **encode({'type': 'liveMeeting', **meeting_values(meeting, expires_at)})}
+def live_meeting_item(meeting: Meeting, expires_at: int | None, attendees: list[Attendee] | None = None) -> Item:
+    """A copy of the live meeting under its contact, with its attendees: one GetItem answers "the contact's live
+    meeting" and its join data (attendees never change after the meeting is saved)."""
+    embedded = json.dumps([attendee_values(a) for a in attendees]) if attendees is not None else None
+    return {**live_meeting_key(meeting.contact_id), **encode({
+        'type': 'liveMeeting', **meeting_values(meeting, expires_at), 'attendees': embedded})}
+
+
+def embedded_attendees(values: Mapping[str, Any]) -> list[Attendee] | None:
+    """The attendees a live-meeting item carries (None for an item written before they were embedded)."""
+    if 'attendees' not in values:
+        return None
+    return [attendee_from({**a, 'providerAttendee': json.dumps(a['providerAttendee'])})
+            for a in json.loads(values['attendees'])]
 
 
 def meeting_from(values: Mapping[str, Any]) -> Meeting:
@@ -276,11 +286,15 @@ def meeting_from(values: Mapping[str, Any]) -> Meeting:
                    ended_at=_optional_float(values.get('endedAt')))
 
 
+def attendee_values(attendee: Attendee) -> dict[str, Any]:
+    return {'meetingId': attendee.meeting_id, 'attendeeId': attendee.attendee_id, 'role': attendee.role.value,
+            'name': attendee.name, 'providerAttendee': attendee.provider_attendee}
+
+
 def attendee_item(attendee: Attendee, expires_at: int | None) -> Item:
+    values = {**attendee_values(attendee), 'providerAttendee': json.dumps(attendee.provider_attendee)}
     return {**attendee_key(attendee.meeting_id, attendee.attendee_id), **encode({
-        'type': 'attendee', 'meetingId': attendee.meeting_id, 'attendeeId': attendee.attendee_id,
-        'role': attendee.role.value, 'name': attendee.name,
-        'providerAttendee': json.dumps(attendee.provider_attendee), TTL_ATTRIBUTE: expires_at})}
+        'type': 'attendee', **values, TTL_ATTRIBUTE: expires_at})}
 
 
 def attendee_from(values: Mapping[str, Any]) -> Attendee:

@@ -27,6 +27,7 @@ except ImportError as error:  # pragma: no cover - depends on the install
     raise ImportError('The DynamoDB store needs boto3: pip install "video-call-escalation[aws]"') from error
 
 from backend.adapters.aws import dynamo_items as items
+from backend.adapters.aws.attendee_cache import AttendeeCache
 from backend.adapters.aws.dynamo_table import (
     DEFAULT_TABLE_NAME,
     INDEX_PARTITION_KEY,
@@ -103,6 +104,7 @@ class DynamoStore:
         self._retention = retention_seconds
         self._clock = clock
         self._next_seq: dict[str, int] = {}  # per contact: the sequence number this process expects to write next
+        self._attendees = AttendeeCache()
 
     def close(self) -> None:
         if self._own_client:
@@ -216,7 +218,8 @@ class DynamoStore:
         expires_at = self._expires_at()
         actions = [{'Put': self._put(items.meeting_item(meeting, expires_at), 'attribute_not_exists(PK)')}]
         if meeting.state is MeetingState.LIVE:
-            actions.append({'Put': self._put(items.live_meeting_item(meeting, expires_at), *self._absent_or_expired())})
+            actions.append({'Put': self._put(items.live_meeting_item(meeting, expires_at, attendees),
+                                             *self._absent_or_expired())})
         actions += [{'Put': self._put(items.attendee_item(a, expires_at))} for a in attendees]
         try:
             self._transact('SaveMeeting', actions)
@@ -224,6 +227,7 @@ class DynamoStore:
             if rejected.reasons[:1] == ['ConditionalCheckFailed']:
                 raise NotAllowed(f'A meeting with the id {meeting.meeting_id} already exists.') from rejected
             raise NotAllowed('This contact already has a live video session.') from rejected
+        self._attendees.remember(meeting.meeting_id, attendees, expires_at)
 
     def update_meeting(self, meeting: Meeting) -> None:
         """Set the state and end time; ending also deletes the contact's live-meeting item, in the same transaction."""
@@ -247,15 +251,31 @@ class DynamoStore:
                               {'state': meeting.state.value, 'endedAt': meeting.ended_at})
 
     def live_meeting_for_contact(self, contact_id: str) -> Meeting | None:
+        """One GetItem; the attendees it carries answer the next ``attendees`` call without a Query."""
         values = self._get(items.live_meeting_key(contact_id))
-        return items.meeting_from(values) if values else None
+        if not values:
+            return None
+        meeting = items.meeting_from(values)
+        embedded = items.embedded_attendees(values)
+        if embedded:
+            self._attendees.remember(meeting.meeting_id, embedded, values.get(TTL_ATTRIBUTE))
+        return meeting
 
     def get_meeting(self, meeting_id: str) -> Meeting | None:
         values = self._get(items.meeting_key(meeting_id))
         return items.meeting_from(values) if values else None
 
     def attendees(self, meeting_id: str) -> list[Attendee]:
-        return [items.attendee_from(v) for v in self._query(items.meeting_pk(meeting_id), items.ATTENDEE_PREFIX)]
+        """A meeting's attendees never change once saved, so this process keeps what it wrote or read."""
+        cached = self._attendees.get(meeting_id, self._clock())
+        if cached is not None:
+            return cached
+        found = self._query(items.meeting_pk(meeting_id), items.ATTENDEE_PREFIX)
+        attendees = [items.attendee_from(v) for v in found]
+        if attendees:
+            self._attendees.remember(meeting_id, attendees, min((v.get(TTL_ATTRIBUTE) for v in found),
+                                                                 key=lambda t: math.inf if t is None else t))
+        return attendees
 
     # ad-hoc references
 
