@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from backend.config import Settings
 from backend.domain.errors import DomainError
-from vce import configure_cmd, doctor_cmd, flows_export_cmd
+from vce import configure_cmd, doctor_cmd, flows_export_cmd, table_cmd
 
 app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
 agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
@@ -21,6 +21,7 @@ app.add_typer(agents_app, name='agents')
 app.add_typer(flows_app, name='flows')
 configure_cmd.register(app)
 doctor_cmd.register(app)
+table_cmd.register(app)
 flows_export_cmd.register(flows_app)
 
 DEMO_AGENT = ('demo', 'Demo Agent', 'demo-agent-pass')
@@ -124,9 +125,14 @@ def _run(action):  # type: ignore[no-untyped-def]
         raise typer.Exit(1) from None
 
 
+SECRET_LOGGING_LIBRARIES = ('botocore', 'boto3', 'urllib3', 'websockets', 'httpx', 'httpcore', 'authlib')
+
+
 def _serve(settings: Settings) -> None:
     logging.basicConfig(level=os.environ.get('VCE_LOG_LEVEL', 'INFO'),
                         format='%(asctime)s %(levelname)s %(name)s %(message)s')
+    for library in SECRET_LOGGING_LIBRARIES:  # their DEBUG lines carry bearer tokens and signed URLs
+        logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))
     from backend.flows import InvalidFlowError
     from vce.web import run
 

@@ -279,3 +279,26 @@ def test_export_create_or_update_creates_the_flows_and_prints_their_ids(moto, mo
             f'{new_chat_flow}') in result.output
     chat = json.loads((tmp_path / 'out' / 'VideoCallEscalationChat.json').read_text())
     assert f'contact-flow/{new_queue_flow}' in json.dumps(chat)
+
+
+def test_create_table_creates_it_with_ttl_and_is_safe_to_run_again(moto):
+    first = runner.invoke(app, ['create-table', '--region', REGION])
+    assert first.exit_code == 0, first.output
+    assert f'DynamoDB table VideoCallEscalation in {REGION}: created, TTL turned on.' in first.output
+    client = boto3.client('dynamodb', region_name=REGION)
+    assert client.describe_time_to_live(TableName='VideoCallEscalation')['TimeToLiveDescription'][
+        'TimeToLiveStatus'] == 'ENABLED'
+    again = runner.invoke(app, ['create-table', '--region', REGION])
+    assert again.exit_code == 0 and 'already there.' in again.output
+
+
+def test_create_table_says_what_failed(moto, monkeypatch):
+    client = boto3.client('dynamodb', region_name=REGION)
+    with Stubber(client) as stub:
+        stub.add_client_error('describe_table', service_error_code='AccessDeniedException',
+                              service_message='not authorized', http_status_code=403)
+        monkeypatch.setattr(aws_access, 'client', lambda service, region: client if service == 'dynamodb' else
+                            boto3.client(service, region_name=region))
+        result = runner.invoke(app, ['create-table', '--region', REGION])
+    assert result.exit_code == 1
+    assert 'dynamodb:CreateTable' in result.output and 'AccessDenied' in result.output

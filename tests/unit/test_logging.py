@@ -30,3 +30,22 @@ async def test_info_logs_carry_ids_but_no_personal_data(caplog):
     assert 'agent.status agent=ann status=Available' in lines
     for secret in ('Zelda', 'Secretname', 'zelda@private.test', '4111', 'Ann Agent'):
         assert secret not in text
+
+
+def test_serve_keeps_token_carrying_libraries_out_of_debug_logs(monkeypatch):
+    """botocore's DEBUG log prints the Participant Service bearer token; VCE_LOG_LEVEL=DEBUG must not expose it."""
+    import logging
+
+    from vce import cli
+
+    monkeypatch.setenv('VCE_LOG_LEVEL', 'DEBUG')
+    monkeypatch.setattr('vce.web.run', lambda settings: None)
+    root = logging.getLogger()
+    monkeypatch.setattr(root, 'handlers', [])
+    monkeypatch.setattr(root, 'level', logging.WARNING)
+    for library in cli.SECRET_LOGGING_LIBRARIES:  # restored after the test
+        monkeypatch.setattr(logging.getLogger(library), 'level', logging.getLogger(library).level)
+    cli._serve(cli._settings(demo=True))
+    assert root.level == logging.DEBUG
+    for library in ('botocore', 'websockets', 'urllib3'):
+        assert logging.getLogger(library).getEffectiveLevel() >= logging.INFO, library

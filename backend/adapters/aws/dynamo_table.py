@@ -75,7 +75,7 @@ def ensure_table(client: Any, table_name: str = DEFAULT_TABLE_NAME) -> TableStat
 
 def table_problems(client: Any, table_name: str = DEFAULT_TABLE_NAME) -> list[str]:
     """What is wrong with the table, each with its fix (empty when it is ready); for ``vce doctor``."""
-    helper = 'ensure_table() in backend/adapters/aws/dynamo_table.py (the deployment runs it)'
+    helper = '`vce create-table`'
     try:
         table = client.describe_table(TableName=table_name)['Table']
         ttl = client.describe_time_to_live(TableName=table_name).get('TimeToLiveDescription', {})

@@ -1,0 +1,32 @@
+"""``vce create-table``: create aws mode's DynamoDB table (or finish one half made), so deploying needs no console."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from vce import aws_access
+
+
+def register(app: typer.Typer) -> None:
+    app.command('create-table')(create_table)
+
+
+def create_table(region: Annotated[str | None, typer.Option(help='AWS region (default: VCE_AWS_REGION).')] = None,
+                 path: Annotated[str | None, typer.Option(help='SSM hierarchy (default: VCE_SSM_PATH).')] = None,
+                 ) -> None:
+    """Create the configured DynamoDB table (on-demand, TTL on); safe to run again."""
+    from backend.adapters.aws.dynamo_table import DEFAULT_TABLE_NAME, ensure_table
+    from backend.adapters.aws.error_messages import describe
+
+    region, path = aws_access.region_and_path(region, path)
+    values, _ = aws_access.configured_values(region, path)
+    name = values.get('dynamodbTableName') or DEFAULT_TABLE_NAME
+    try:
+        status = ensure_table(aws_access.client('dynamodb', region), name)
+    except Exception as error:  # botocore errors: say which call failed and what to do
+        raise aws_access.fail(describe('dynamodb:CreateTable', error)) from None
+    what = 'created' if status.created else 'already there'
+    ttl = ', TTL turned on' if status.ttl_turned_on else ''
+    typer.echo(f'DynamoDB table {name} in {region}: {what}{ttl}.')
