@@ -158,7 +158,10 @@ class MeetingService:
         contact = self._customers.current_contact(session_key)
         if contact is None or contact.state is ContactState.ENDED:
             return None
-        meeting = self._store.live_meeting_for_contact(contact.contact_id)
+        if contact.state is ContactState.AFTER_CONTACT_WORK:  # the chat is over: only the store's answer counts
+            meeting = self._store.live_meeting_for_contact(contact.contact_id)
+        else:  # usually the marker's check just read it here; any end this process heard of has dropped it
+            meeting = self._store.known_live_meeting(contact.contact_id)
         return self._join_info(meeting, ParticipantRole.CUSTOMER) if meeting else None
 
     # both

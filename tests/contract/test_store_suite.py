@@ -483,3 +483,31 @@ def test_participant_sessions_past_their_expiry_are_gone(make_participant_sessio
     NOW[0] = 12_000.0
     assert sessions.participant_session('c-1') is None  # even before DynamoDB's TTL sweep ran
     assert sessions.participant_session('c-2') is not None
+
+
+def test_known_live_meeting_is_the_live_one_and_never_one_this_store_ended(store: Any) -> None:
+    assert store.known_live_meeting('c-1') is None
+    store.save_meeting(meeting('m-1'), attendees('m-1'))
+    assert store.known_live_meeting('c-1') == meeting('m-1')
+    ended = meeting('m-1')
+    ended.state, ended.ended_at = MeetingState.ENDED, 2_100.75
+
+    store.update_meeting(ended)
+
+    assert store.known_live_meeting('c-1') is None
+    store.save_meeting(meeting('m-2'), attendees('m-2'))
+    assert store.known_live_meeting('c-1') == meeting('m-2')
+
+
+def test_known_live_meeting_drops_a_meeting_another_process_ended_once_the_end_is_read(
+        make_store: Callable[[], Any]) -> None:
+    customers, agents = make_store(), make_store()
+    agents.save_meeting(meeting('m-1'), attendees('m-1'))
+    assert customers.live_meeting_for_contact('c-1') == meeting('m-1')  # the "video started" marker's check
+    ended = meeting('m-1')
+    ended.state, ended.ended_at = MeetingState.ENDED, 2_100.75
+    agents.update_meeting(ended)
+
+    assert customers.get_meeting('m-1') == ended  # the "ended" marker's check
+
+    assert customers.known_live_meeting('c-1') is None

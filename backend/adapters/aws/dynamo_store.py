@@ -34,6 +34,7 @@ from backend.adapters.aws.dynamo_table import (
     OPEN_CONTACTS_INDEX,
     TTL_ATTRIBUTE,
 )
+from backend.adapters.aws.live_meeting_cache import LiveMeetingCache
 from backend.domain.errors import InvalidInput, NotAllowed, StoreUnavailable
 from backend.domain.model import (
     Agent,
@@ -105,6 +106,7 @@ class DynamoStore:
         self._clock = clock
         self._next_seq: dict[str, int] = {}  # per contact: the sequence number this process expects to write next
         self._attendees = AttendeeCache()
+        self._live = LiveMeetingCache()
 
     def close(self) -> None:
         if self._own_client:
@@ -228,11 +230,15 @@ class DynamoStore:
                 raise NotAllowed(f'A meeting with the id {meeting.meeting_id} already exists.') from rejected
             raise NotAllowed('This contact already has a live video session.') from rejected
         self._attendees.remember(meeting.meeting_id, attendees, expires_at)
+        if meeting.state is MeetingState.LIVE:
+            self._live.remember(meeting, expires_at, self._clock())
 
     def update_meeting(self, meeting: Meeting) -> None:
         """Set the state and end time; ending also deletes the contact's live-meeting item, in the same transaction."""
         update = self._update_params(items.meeting_key(meeting.meeting_id),
                                      {'state': meeting.state.value, 'endedAt': meeting.ended_at})
+        if meeting.state is not MeetingState.LIVE:
+            self._live.forget(meeting.contact_id, meeting.meeting_id)  # first: forgetting is always safe
         if meeting.state is MeetingState.ENDED:
             try:
                 self._transact('EndMeeting', [
@@ -254,16 +260,26 @@ class DynamoStore:
         """One GetItem; the attendees it carries answer the next ``attendees`` call without a Query."""
         values = self._get(items.live_meeting_key(contact_id))
         if not values:
+            self._live.forget(contact_id)
             return None
         meeting = items.meeting_from(values)
         embedded = items.embedded_attendees(values)
         if embedded:
             self._attendees.remember(meeting.meeting_id, embedded, values.get(TTL_ATTRIBUTE))
+        self._live.remember(meeting, values.get(TTL_ATTRIBUTE), self._clock())
         return meeting
+
+    def known_live_meeting(self, contact_id: str) -> Meeting | None:
+        """What this process last wrote or read of the contact's live meeting (``LiveMeetingCache``); else a read."""
+        cached = self._live.get(contact_id, self._clock())
+        return cached if cached is not None else self.live_meeting_for_contact(contact_id)
 
     def get_meeting(self, meeting_id: str) -> Meeting | None:
         values = self._get(items.meeting_key(meeting_id))
-        return items.meeting_from(values) if values else None
+        meeting = items.meeting_from(values) if values else None
+        if meeting is not None and meeting.state is not MeetingState.LIVE:
+            self._live.forget(meeting.contact_id, meeting.meeting_id)  # e.g. the "ended" marker's check
+        return meeting
 
     def attendees(self, meeting_id: str) -> list[Attendee]:
         """A meeting's attendees never change once saved, so this process keeps what it wrote or read."""

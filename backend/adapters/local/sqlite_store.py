@@ -249,6 +249,10 @@ class SqliteStore:
                                    (contact_id,)).fetchone()
         return _meeting(row) if row else None
 
+    def known_live_meeting(self, contact_id: str) -> Meeting | None:
+        """A local read is cheap and always current: the same answer as ``live_meeting_for_contact``."""
+        return self.live_meeting_for_contact(contact_id)
+
     def get_meeting(self, meeting_id: str) -> Meeting | None:
         with self._lock:
             row = self._db.execute('SELECT * FROM meetings WHERE meeting_id = ?', (meeting_id,)).fetchone()
