@@ -3,14 +3,12 @@
 The login page shows what the configured mode needs: the local account form, or one button that starts the
 OpenID Connect sign-in (agent_ui.oidc_login), with the reason when a sign-in was refused. Either way the session
 itself is begun by an HTTP response under a new browser id (agent_ui.agent_session): the local form checks the
-password over the socket, then sends the browser to LOCAL_SESSION_PATH with a one-time ticket to collect it.
+password over the socket, then sends the browser to LOCAL_SESSION_PATH to collect it (no secret in the URL).
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
-import secrets
 import time
 from urllib.parse import quote, urlencode
 
@@ -74,15 +72,14 @@ def register_login_page(accounts: AccountService, sso: SingleSignOnService | Non
         app.get(LOCAL_SESSION_PATH, include_in_schema=False)(_collect_local_session)
 
 
-async def _collect_local_session(request: Request, ticket: str = '') -> RedirectResponse:
+async def _collect_local_session(request: Request) -> RedirectResponse:
     """Turn the passed password check of this browser into its session, once, under a new session id.
 
-    The ticket is single-use, expires in seconds and only counts in the browser whose password check passed (it is
-    compared with what that browser's own storage holds), so a copy of the URL is worthless.
+    The passed check lives only in this browser's own (pre-login) storage, is single-use and expires in seconds, so
+    the URL carries nothing: another browser, or a second visit, is sent back to the login page.
     """
     passed = app.storage.user.pop(PASSED_LOGIN_KEY, None)
-    if not passed or time.time() > passed['expires'] or \
-            not hmac.compare_digest(ticket.encode(), str(passed['ticket']).encode()):
+    if not passed or time.time() > passed['expires']:
         return RedirectResponse(LOGIN_PATH, status_code=303)
     await begin_agent_session(request, username=passed['username'], display_name=passed['display_name'])
     return RedirectResponse(safe_redirect(passed['redirect_to']), status_code=303)
@@ -112,11 +109,10 @@ def _local_login_card(accounts: AccountService, redirect_to: str | None) -> None
         if agent is None:
             error.set_text('Wrong username or password.')
             return
-        ticket = secrets.token_urlsafe(32)
-        session[PASSED_LOGIN_KEY] = {'ticket': ticket, 'username': agent.username, 'display_name': agent.display_name,
+        session[PASSED_LOGIN_KEY] = {'username': agent.username, 'display_name': agent.display_name,
                                      'redirect_to': safe_redirect(redirect_to),
                                      'expires': time.time() + PASSED_LOGIN_SECONDS}
-        ui.navigate.to(f'{LOCAL_SESSION_PATH}?{urlencode({"ticket": ticket})}')
+        ui.navigate.to(LOCAL_SESSION_PATH)
 
     with ui.card().classes('absolute-center w-80'):
         ui.label('Agent desktop').classes('text-xl font-bold')

@@ -1,8 +1,9 @@
-"""Local login begins the agent's session under a new cookie, through a one-time ticket bound to the browser."""
+"""Local login begins the agent's session under a new cookie, through a one-time pass kept in that browser only."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import httpx
 import pytest
@@ -46,9 +47,9 @@ async def test_local_login_moves_the_browser_to_a_new_session(user: User) -> Non
         assert (await fixated.get('/agent')).headers['location'].startswith('/agent/login')
 
 
-async def test_session_ticket_counts_once_and_only_in_its_own_browser(user: User, create_user, monkeypatch) -> None:
+async def test_the_passed_login_counts_once_and_only_in_its_own_browser(user: User, create_user, monkeypatch) -> None:
     url = await passed_password_check(user, monkeypatch)
-    assert url.startswith('/agent/session?ticket=')
+    assert url == '/agent/session'  # nothing secret in the URL (or the access log)
 
     other_browser = create_user()
     refused = await other_browser.http_client.get(url)
@@ -60,8 +61,17 @@ async def test_session_ticket_counts_once_and_only_in_its_own_browser(user: User
     await user.should_see('My contacts')
 
 
-async def test_session_ticket_is_single_use(user: User, monkeypatch) -> None:
+async def test_the_passed_login_expires(user: User, monkeypatch) -> None:
     url = await passed_password_check(user, monkeypatch)
-    forged = url.replace('ticket=', 'ticket=x')
-    assert (await user.http_client.get(forged)).headers['location'] == '/agent/login'
-    assert (await user.http_client.get(url)).headers['location'] == '/agent/login'  # the wrong try used it up
+    real_time = time.time
+    monkeypatch.setattr(time, 'time', lambda: real_time() + 3600)  # collected an hour too late
+    assert (await user.http_client.get(url)).headers['location'] == '/agent/login'
+
+
+async def test_the_passed_login_is_single_use(user: User, monkeypatch) -> None:
+    url = await passed_password_check(user, monkeypatch)
+    pre_login_cookie = user.http_client.cookies[SESSION_COOKIE]
+    assert (await user.http_client.get(url)).headers['location'] == '/agent'
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url='http://test',
+                                 cookies={SESSION_COOKIE: pre_login_cookie}) as replay:  # the same browser id again
+        assert (await replay.get(url)).headers['location'] == '/agent/login'
