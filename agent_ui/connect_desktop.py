@@ -23,6 +23,7 @@ from agent_ui.adhoc_dialog import AdhocDialog
 from agent_ui.connect_ccp import CcpAgentEvent, CcpContactEvent, CcpErrorEvent, ConnectCcp
 from agent_ui.connect_contact_view import ConnectContactView
 from agent_ui.contact_list import ContactList
+from agent_ui.desktop_header import desktop_header
 from agent_ui.extensions import DesktopExtensions
 from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Contact, ContactState
@@ -59,18 +60,8 @@ class ConnectDesktop:
 
     def build(self) -> None:
         self._session = app.storage.user  # captured while the page's request is current, for later handlers
-        dark = ui.dark_mode().bind_value(self._session, 'dark_mode')
-        with ui.header().classes('items-center gap-3 bg-primary'):
-            ui.label('Agent desktop').classes('text-lg font-bold')
-            ui.space()
-            ui.label(self._display_name).classes('text-sm').props('data-testid=agent-name')
-            self.adhoc = self._adhoc_dialog()
-            ui.button('Create ad-hoc', icon='add_link', on_click=self.adhoc.start) \
-                .props('flat color=white data-testid=create-adhoc').tooltip('Invite a customer to a video chat')
-            ui.link('Demo website', '/', new_tab=True).classes('text-white text-sm').props('data-testid=demo-link')
-            ui.button(icon='dark_mode', on_click=dark.toggle).props('flat round color=white data-testid=dark-mode') \
-                .tooltip('Dark mode')
-            ui.button('Log out', icon='logout', on_click=self._logout).props('flat color=white data-testid=logout')
+        self.adhoc = desktop_header(self._display_name, self._session, adhoc_dialog=self._adhoc_dialog,
+                                    on_logout=self._logout)
         with ui.left_drawer(value=True, fixed=True).props('width=340 bordered').classes('p-3 gap-3'):
             self.ccp_warning = ui.label().classes('text-sm text-negative') \
                 .props('role=alert data-testid=ccp-user-warning')

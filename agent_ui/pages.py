@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from functools import partial
 from typing import Any
 
@@ -31,13 +31,7 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
     if desk is None or voice is None:
         raise ValueError('The agent desktop needs the local contact centre (VCE_MODE=local) or the Amazon Connect '
                          'CCP settings (VCE_MODE=aws).')
-    sso = services.single_sign_on
-    register_login_page(services.accounts, sso)
-    if sso is not None:
-        register_oidc_routes(sso)
-
-    async def end_session(session: MutableMapping[str, Any]) -> str:
-        return await end_agent_session(session, sso)
+    end_session = _register_login(services)
 
     def desktop() -> RedirectResponse | None:
         username = signed_in_username()
@@ -55,8 +49,7 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
                      voice=voice, end_session=end_session).build()
         return None
 
-    ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
-    ui.page('/agent/{_:path}', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
+    _register_desktop(desktop)
 
 
 def register_connect_desktop(services: Services, extensions: DesktopExtensions) -> None:
@@ -64,13 +57,7 @@ def register_connect_desktop(services: Services, extensions: DesktopExtensions) 
     ccp_login = services.ccp_login
     if ccp_login is None:
         raise ValueError('The desktop on Amazon Connect needs the CCP settings (VCE_CONNECT_INSTANCE_URL).')
-    sso = services.single_sign_on
-    register_login_page(services.accounts, sso)
-    if sso is not None:
-        register_oidc_routes(sso)
-
-    async def end_session(session: MutableMapping[str, Any]) -> str:
-        return await end_agent_session(session, sso)
+    end_session = _register_login(services)
 
     def desktop() -> RedirectResponse | None:
         username = signed_in_username()
@@ -84,5 +71,26 @@ def register_connect_desktop(services: Services, extensions: DesktopExtensions) 
                        end_session=end_session).build()
         return None
 
+    _register_desktop(desktop)
+
+
+EndSession = Callable[[MutableMapping[str, Any]], Awaitable[str]]
+
+
+def _register_login(services: Services) -> EndSession:
+    """The login page (local accounts or OIDC) both desktops share; returns what logging out does."""
+    sso = services.single_sign_on
+    register_login_page(services.accounts, sso)
+    if sso is not None:
+        register_oidc_routes(sso)
+
+    async def end_session(session: MutableMapping[str, Any]) -> str:
+        return await end_agent_session(session, sso)
+
+    return end_session
+
+
+def _register_desktop(desktop: Callable[[], RedirectResponse | None]) -> None:
+    """One page for the desktop and every sub-page path below it, so nothing reloads inside the desktop."""
     ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
     ui.page('/agent/{_:path}', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
