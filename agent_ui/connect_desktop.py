@@ -25,6 +25,7 @@ from agent_ui.connect_contact_view import ConnectContactView
 from agent_ui.contact_list import ContactList
 from agent_ui.desktop_header import desktop_header
 from agent_ui.extensions import DesktopExtensions
+from agent_ui.video_start import start_agent_video
 from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Contact, ContactState
 from backend.domain.video_signal import VideoAction, format_video_signal
@@ -190,22 +191,16 @@ class ConnectDesktop:
         if refusal is not None:
             ui.notify(refusal, type='warning')
             return
-        current = self.call.join_info
-        if self.call.in_call and current is not None and self._call_contact != contact_id:
-            ui.notify('Leave the current video call first.', type='warning')
-            return
-        try:
-            join = await self._meetings.start_video(self._username, contact_id)
-        except DomainError as error:
-            ui.notify(str(error), type='negative')
-            return
-        if join.meeting_id not in self._signalled:
-            self._signalled.add(join.meeting_id)
-            self._signal(contact_id, VideoAction.STARTED, join.meeting_id)
-        if self.call.in_call and current is not None and current.meeting_id == join.meeting_id:
-            return
-        self._call_contact = contact_id
-        self.call.open_setup(join)
+        if await start_agent_video(self.call, self._meetings, self._username, contact_id,
+                                   call_contact=self._call_contact,
+                                   on_started=lambda join: self._signal_started(contact_id, join.meeting_id)):
+            self._call_contact = contact_id
+
+    def _signal_started(self, contact_id: str, meeting_id: str) -> None:
+        """Tell the customer through the CCP chat, once per meeting from this page."""
+        if meeting_id not in self._signalled:
+            self._signalled.add(meeting_id)
+            self._signal(contact_id, VideoAction.STARTED, meeting_id)
 
     async def _end_for_all(self) -> None:
         """Ends only this agent's own meeting (the service checks); the customer is told if the CCP is the agent's."""

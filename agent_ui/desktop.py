@@ -14,6 +14,7 @@ from agent_ui.contact_view import ContactView
 from agent_ui.desktop_header import desktop_header
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.softphone import Softphone
+from agent_ui.video_start import start_agent_video
 from backend.domain.errors import DomainError
 from backend.domain.model import AgentStatus, ParticipantRole
 from backend.events import (
@@ -168,21 +169,9 @@ class AgentDesktop:
         self._refresh()
 
     async def _start_video(self, contact_id: str) -> None:
-        if not self._active():
-            return
-        current = self.call.join_info
-        if self.call.in_call and current is not None and self._call_contact != contact_id:
-            ui.notify('Leave the current video call first.', type='warning')
-            return
-        try:
-            join = await self._meetings.start_video(self._username, contact_id)
-        except DomainError as error:
-            ui.notify(str(error), type='negative')
-            return
-        if self.call.in_call and current is not None and current.meeting_id == join.meeting_id:
-            return
-        self._call_contact = contact_id
-        self.call.open_setup(join)
+        if self._active() and await start_agent_video(self.call, self._meetings, self._username, contact_id,
+                                                      call_contact=self._call_contact):
+            self._call_contact = contact_id
 
     async def _end_for_all(self) -> None:
         if self._call_contact is None or not self._active():
