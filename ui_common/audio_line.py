@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from nicegui import ui
-
 from backend.domain.model import JoinInfo
-from backend.events import Event, SignalReceived, Subscription
 from backend.services.meetings import MeetingService
-from ui_common.meeting import AttendeeEvent, MeetingElement, MeetingErrorEvent, SignalEvent
+from ui_common.meeting import AttendeeEvent, MeetingElement, MeetingErrorEvent
+from ui_common.meeting.signal_relay import SignalRelay
 
 
 class AudioLine:
@@ -25,23 +23,22 @@ class AudioLine:
         :param microphone_errors: the page's own words for the element's error codes (others read "Audio problem: …")
         :param on_change: called when the other side comes or goes or a problem appears, to show the new status
         """
-        self._meetings, self._microphone_errors, self._on_change = meetings, microphone_errors, on_change
+        self._microphone_errors, self._on_change = microphone_errors, on_change
         self.join_info: JoinInfo | None = None
         self.muted = False
         self.on_hold = False
         self.peer_present = False
         self.problem = ''
-        self._signals: Subscription | None = None
         self.element = MeetingElement(backend='local', ice_servers=ice_servers, audio_only=True)
-        self.element.on_signal(self._on_signal).on_error(self._on_error) \
+        self._signals = SignalRelay(meetings, self.element)
+        self.element.on_error(self._on_error) \
             .on_attendee_joined(self._on_attendee_joined).on_attendee_left(self._on_attendee_left)
-        ui.context.client.on_delete(self._unsubscribe)
 
     def join(self, join: JoinInfo, *, muted: bool) -> None:
         """Join this audio session (leaving any other one): hold and problems start afresh, the microphone as given."""
         self.leave()
         self.join_info, self.muted, self.problem = join, muted, ''
-        self._signals = self._meetings.subscribe_signals(join, self._deliver_signal)
+        self._signals.start(join)
         self.element.set_muted(muted)  # nothing left over from an earlier call's hold
         self.element.set_remote_audio_muted(False)
         self.element.join(dict(join.data), audio_input=None, video_input=None, audio_output=None, camera_on=False)
@@ -51,7 +48,7 @@ class AudioLine:
         if self.join_info is not None:
             self.element.leave()
             self.join_info = None
-        self._unsubscribe()
+        self._signals.stop_receiving()
         self.on_hold = self.muted = self.peer_present = False
 
     def set_muted(self, muted: bool) -> None:
@@ -76,16 +73,3 @@ class AudioLine:
     def _on_error(self, event: MeetingErrorEvent) -> None:
         self.problem = self._microphone_errors.get(event.code, f'Audio problem: {event.message}')
         self._on_change()
-
-    def _on_signal(self, event: SignalEvent) -> None:
-        if self.join_info is not None:
-            self._meetings.relay_signal(self.join_info, event.to, event.data)
-
-    def _deliver_signal(self, event: Event) -> None:
-        if isinstance(event, SignalReceived):
-            self.element.receive_signal(event.from_attendee, event.data)
-
-    def _unsubscribe(self) -> None:
-        if self._signals is not None:
-            self._signals.close()
-            self._signals = None

@@ -13,7 +13,6 @@ from enum import Enum
 from nicegui import ui
 
 from backend.domain.model import JoinInfo
-from backend.events import Event, SignalReceived, Subscription
 from backend.services.meetings import MeetingService
 from ui_common.meeting import (
     AttendeeEvent,
@@ -23,10 +22,10 @@ from ui_common.meeting import (
     LeftEvent,
     MeetingElement,
     MeetingErrorEvent,
-    SignalEvent,
     VideoTileEvent,
 )
 from ui_common.meeting.meeting import Backend
+from ui_common.meeting.signal_relay import SignalRelay
 
 QUALITIES = ['360p', '540p', '720p']
 PERMISSION_TEXT = ('Your browser may ask to use your microphone and camera: choose Allow. '
@@ -70,7 +69,6 @@ class CallPanel(ui.column):
         self._on_state_change = on_state_change
         self.join_info: JoinInfo | None = None
         self.state = CallState.IDLE
-        self._signals: Subscription | None = None
         self._muted = False
         self._camera_on = False
         self._sharing = False
@@ -124,8 +122,8 @@ class CallPanel(ui.column):
         self.element.on_devices(self._on_devices).on_error(self._on_error).on_joined(self._on_joined) \
             .on_attendee_joined(self._on_attendee_joined).on_attendee_left(self._on_attendee_left) \
             .on_video_tile(self._on_video_tile).on_content_share(self._on_content_share) \
-            .on_left(self._on_left).on_signal(self._on_signal)
-        ui.context.client.on_delete(self._unsubscribe)
+            .on_left(self._on_left)
+        self._signals = SignalRelay(meetings, self.element)
         self._show(CallState.IDLE)
 
     # what the page calls
@@ -151,7 +149,7 @@ class CallPanel(ui.column):
 
     def leave(self) -> None:
         self.element.leave()
-        self._unsubscribe()
+        self._signals.stop_receiving()
         self.message.set_text('You left the video call.')
         self._show(CallState.LEFT)
 
@@ -161,7 +159,7 @@ class CallPanel(ui.column):
             return
         if self.state in (CallState.IN_CALL, CallState.SETUP):
             self.element.leave()
-        self._unsubscribe()
+        self._signals.stop_receiving()
         self.join_info = None
         self.message.set_text(self._ended_text)
         self._show(CallState.ENDED)
@@ -170,7 +168,7 @@ class CallPanel(ui.column):
         """The chat ended: leave the call quietly and hide the panel."""
         if self.state is CallState.IN_CALL:
             self.element.leave()
-        self._unsubscribe()
+        self._signals.stop_receiving()
         self.join_info = None
         self._show(CallState.IDLE)
 
@@ -209,7 +207,7 @@ class CallPanel(ui.column):
             return
         self.join_button.disable()
         self.element.stop_preview()
-        self._subscribe(self.join_info)
+        self._signals.start(self.join_info)
         self.element.join(dict(self.join_info.data), audio_input=self.microphone.value, video_input=self.camera.value,
                           audio_output=self.speaker.value, quality=self.quality.value, camera_on=False)
 
@@ -277,25 +275,6 @@ class CallPanel(ui.column):
         if event.code.startswith('share'):
             self._sharing = False
             self._render_controls()
-
-    # signalling (local WebRTC back end only; the chime back end never emits signals)
-
-    def _on_signal(self, event: SignalEvent) -> None:
-        if self.join_info is not None:
-            self._meetings.relay_signal(self.join_info, event.to, event.data)
-
-    def _subscribe(self, join: JoinInfo) -> None:
-        self._unsubscribe()
-        self._signals = self._meetings.subscribe_signals(join, self._deliver_signal)
-
-    def _deliver_signal(self, event: Event) -> None:
-        if isinstance(event, SignalReceived):
-            self.element.receive_signal(event.from_attendee, event.data)
-
-    def _unsubscribe(self) -> None:
-        if self._signals is not None:
-            self._signals.close()
-            self._signals = None
 
     # rendering
 
