@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from agent_ui.contact_view import STATE_TEXT, attributes_table, extension_panels
+from agent_ui.contact_view import STATE_TEXT, attributes_table, contact_heading, extension_panels
 from agent_ui.extensions import ContactPanelContext, DesktopExtensions
 from backend.domain.model import Agent, Channel, Contact, ContactState
 
@@ -27,13 +27,7 @@ class ConnectContactView(ui.column):
         self.contact_id = contact.contact_id
         self._is_chat = contact.channel is Channel.CHAT
         with self:
-            with ui.row().classes('w-full items-center gap-3'):
-                ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
-                self.state_badge = ui.badge().props('data-testid=contact-state')
-                ui.space()
-                self.video_button = ui.button('Start video', icon='videocam',
-                                              on_click=lambda: on_start_video(contact.contact_id)) \
-                    .props('color=positive data-testid=start-video')
+            _, self.state_badge, self.video_button = contact_heading(contact, on_start_video)
             with ui.row().classes('items-center gap-1 text-sm text-grey-8'):
                 if contact.channel is Channel.VOICE:
                     ui.icon('phone').props('data-testid=voice-contact')

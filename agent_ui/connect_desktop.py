@@ -23,7 +23,7 @@ from agent_ui.adhoc_dialog import AdhocDialog
 from agent_ui.connect_ccp import CcpAgentEvent, CcpContactEvent, CcpErrorEvent, ConnectCcp
 from agent_ui.connect_contact_view import ConnectContactView
 from agent_ui.contact_list import ContactList
-from agent_ui.desktop_header import desktop_header
+from agent_ui.desktop_frame import DESKTOP_ROOT, desktop_body, desktop_header
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.video_start import start_agent_video
 from backend.domain.errors import DomainError
@@ -32,11 +32,9 @@ from backend.domain.video_signal import VideoAction, format_video_signal
 from backend.events import Event, MeetingChanged
 from backend.services.ccp_login import CcpLoginService
 from backend.services.meetings import MeetingService
-from ui_common.call_panel import CallPanel
 
 log = logging.getLogger('vce.agent_ui')
 
-DESKTOP_ROOT = '/agent'
 WRONG_CCP_USER_TEXT = ('The contact control panel is signed in as "{ccp}", but you are logged in here as "{agent}". '
                        'Sign out of the CCP and sign in as "{agent}"; video stays off until then.')
 NO_CCP_USER_TEXT = 'The contact control panel has not signed in yet; video starts once it has.'
@@ -72,13 +70,8 @@ class ConnectDesktop:
             self.ccp = self._ccp_element().classes('w-full')
             ui.label('My contacts').classes('text-sm text-grey-7 q-mt-sm')
             self.contact_list = ContactList(on_open=self._open, show_connecting=True)
-        with ui.row().classes('w-full no-wrap items-start gap-0'):
-            ui.sub_pages({'/': self._home, '/contact/{contact_id}': self._contact_page}, root_path=DESKTOP_ROOT) \
-                .classes('grow min-w-0')
-            with ui.column().classes('w-[30rem] shrink-0 p-4') as call_column:
-                self.call = CallPanel(self._meetings, ice_servers=self._ice_servers, on_end_for_all=self._end_for_all,
-                                      ended_text='The video session has ended.')
-            call_column.bind_visibility_from(self.call, 'visible')
+        self.call = desktop_body(home=self._home, contact_page=self._contact_page, meetings=self._meetings,
+                                 ice_servers=self._ice_servers, on_end_for_all=self._end_for_all)
         subscription = self._meetings.subscribe_agent(self._username, self._on_meeting_event)
         ui.context.client.on_delete(subscription.close)
         self._refresh_contacts()

@@ -37,13 +37,8 @@ class ContactView(ui.column):
         self._is_call = contact.channel is Channel.VOICE
         self._desk, self._agent, self._guard, self._on_cleared = desk, agent, guard, on_cleared
         with self:
-            with ui.row().classes('w-full items-center gap-3'):
-                ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
-                self.state_badge = ui.badge().props('data-testid=contact-state')
-                ui.space()
-                self.video_button = ui.button('Start video', icon='videocam',
-                                              on_click=lambda: on_start_video(contact.contact_id)) \
-                    .props('color=positive data-testid=start-video')
+            heading, self.state_badge, self.video_button = contact_heading(contact, on_start_video)
+            with heading:
                 self.end_button = ui.button('End contact', icon='call_end', on_click=self._end) \
                     .props('color=negative data-testid=end-contact')
                 self.clear_button = ui.button('Clear contact', icon='done_all', on_click=self._clear) \
@@ -101,6 +96,18 @@ class ContactView(ui.column):
             ui.notify(str(error), type='negative')
             return False
         return True
+
+
+def contact_heading(contact: Contact, on_start_video: Callable[[str], Awaitable[None]]
+                    ) -> tuple[ui.row, ui.badge, ui.button]:
+    """The customer's name, the state badge and Start video, in a row the caller may add its own buttons to."""
+    with ui.row().classes('w-full items-center gap-3') as row:
+        ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
+        badge = ui.badge().props('data-testid=contact-state')
+        ui.space()
+        video = ui.button('Start video', icon='videocam', on_click=lambda: on_start_video(contact.contact_id)) \
+            .props('color=positive data-testid=start-video')
+    return row, badge, video
 
 
 def attributes_table(attributes: dict[str, str]) -> None:

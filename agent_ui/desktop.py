@@ -11,7 +11,7 @@ from agent_ui.adhoc_dialog import AdhocDialog
 from agent_ui.auth import LOGIN_PATH
 from agent_ui.ccp_panel import CcpPanel
 from agent_ui.contact_view import ContactView
-from agent_ui.desktop_header import desktop_header
+from agent_ui.desktop_frame import DESKTOP_ROOT, desktop_body, desktop_header
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.softphone import Softphone
 from agent_ui.video_start import start_agent_video
@@ -30,9 +30,6 @@ from backend.events import (
 from backend.services.agent_desk import AgentDeskService
 from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
-from ui_common.call_panel import CallPanel
-
-DESKTOP_ROOT = '/agent'
 
 
 async def _forget_agent(session: MutableMapping[str, Any]) -> str:
@@ -67,13 +64,8 @@ class AgentDesktop:
                 self.softphone = Softphone(desk=self._desk, voice=self._voice, meetings=self._meetings,
                                            username=self._username, ice_servers=self._ice_servers, guard=self._active,
                                            is_active=lambda: self._desk.is_active(self._username, self._desk_id))
-        with ui.row().classes('w-full no-wrap items-start gap-0'):
-            ui.sub_pages({'/': self._home, '/contact/{contact_id}': self._contact_page}, root_path=DESKTOP_ROOT) \
-                .classes('grow min-w-0')
-            with ui.column().classes('w-[30rem] shrink-0 p-4') as call_column:
-                self.call = CallPanel(self._meetings, ice_servers=self._ice_servers, on_end_for_all=self._end_for_all,
-                                      ended_text='The video session has ended.')
-            call_column.bind_visibility_from(self.call, 'visible')
+        self.call = desktop_body(home=self._home, contact_page=self._contact_page, meetings=self._meetings,
+                                 ice_servers=self._ice_servers, on_end_for_all=self._end_for_all)
         with ui.dialog().props('persistent') as self.taken_over, ui.card():
             ui.label('Your desktop is open in another tab.').classes('text-lg')
             ui.label('Only one tab can handle contacts at a time.').classes('text-sm')

@@ -1,13 +1,18 @@
-"""The agent desktop's header, the same in local and aws mode: name, Create ad-hoc, demo website, dark mode, logout."""
+"""The agent desktop's frame, the same in local and aws mode: the header (name, Create ad-hoc, demo website, dark
+mode, logout) and the body (the contact sub-pages beside a call column that sub-page navigation never rebuilds)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from nicegui import ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
+from backend.services.meetings import MeetingService
+from ui_common.call_panel import CallPanel
+
+DESKTOP_ROOT = '/agent'
 
 
 def desktop_header(display_name: str, session: MutableMapping[str, Any], *, adhoc_dialog: Callable[[], AdhocDialog],
@@ -26,3 +31,16 @@ def desktop_header(display_name: str, session: MutableMapping[str, Any], *, adho
             .tooltip('Dark mode')
         ui.button('Log out', icon='logout', on_click=on_logout).props('flat color=white data-testid=logout')
     return adhoc
+
+
+def desktop_body(*, home: Callable[[], None], contact_page: Callable[[str], None], meetings: MeetingService,
+                 ice_servers: list[dict[str, object]], on_end_for_all: Callable[[], Awaitable[None]]) -> CallPanel:
+    """Build the body (call inside the page); returns the agent's call panel."""
+    with ui.row().classes('w-full no-wrap items-start gap-0'):
+        ui.sub_pages({'/': home, '/contact/{contact_id}': contact_page}, root_path=DESKTOP_ROOT) \
+            .classes('grow min-w-0')
+        with ui.column().classes('w-[30rem] shrink-0 p-4') as call_column:
+            call = CallPanel(meetings, ice_servers=ice_servers, on_end_for_all=on_end_for_all,
+                             ended_text='The video session has ended.')
+        call_column.bind_visibility_from(call, 'visible')
+    return call
