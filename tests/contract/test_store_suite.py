@@ -72,11 +72,6 @@ def store(make_store: Callable[[], Any]) -> Any:
     return make_store()
 
 
-@pytest.fixture
-def references(store: Any) -> Any:
-    return store
-
-
 def together(count: int, action: Callable[[int], T]) -> list[T | BaseException]:
     """Run ``action(i)`` in ``count`` threads released at the same moment; results (or exceptions) by index."""
     barrier = threading.Barrier(count)
@@ -331,64 +326,64 @@ def reference(key: str = KEY, created_at: float = CREATED, expires_at: float = E
                            expires_at=expires_at)
 
 
-def test_add_reference_refuses_a_live_key_and_replaces_an_expired_one(references: Any) -> None:
-    assert references.add_reference(reference()) is True
-    assert references.add_reference(reference(created_at=EXPIRES - 1, expires_at=EXPIRES + 900)) is False
-    assert references.redeem_reference(KEY, EMAIL, EXPIRES - 1, 5) == (RedeemResult.REDEEMED, OWNER)
+def test_add_reference_refuses_a_live_key_and_replaces_an_expired_one(store: Any) -> None:
+    assert store.add_reference(reference()) is True
+    assert store.add_reference(reference(created_at=EXPIRES - 1, expires_at=EXPIRES + 900)) is False
+    assert store.redeem_reference(KEY, EMAIL, EXPIRES - 1, 5) == (RedeemResult.REDEEMED, OWNER)
 
-    assert references.add_reference(reference(created_at=EXPIRES, expires_at=EXPIRES + 900)) is True
-    assert references.redeem_reference(KEY, EMAIL, EXPIRES + 1, 5) == (RedeemResult.REDEEMED, OWNER)
-
-
-def test_add_reference_replaces_a_used_or_burned_one(references: Any) -> None:
-    references.add_reference(reference())
-    references.redeem_reference(KEY, EMAIL, CREATED + 1, 5)
-    references.add_reference(reference('hmac-of-burned'))
-    assert references.redeem_reference('hmac-of-burned', 'hmac-of-wrong', CREATED + 1, 1) == (RedeemResult.BURNED, None)
-
-    assert references.add_reference(reference(created_at=CREATED + 2)) is True
-    assert references.add_reference(reference('hmac-of-burned', created_at=CREATED + 2)) is True
-
-    assert references.redeem_reference(KEY, EMAIL, CREATED + 3, 5) == (RedeemResult.REDEEMED, OWNER)
-    assert references.redeem_reference('hmac-of-burned', EMAIL, CREATED + 3, 5) == (RedeemResult.REDEEMED, OWNER)
+    assert store.add_reference(reference(created_at=EXPIRES, expires_at=EXPIRES + 900)) is True
+    assert store.redeem_reference(KEY, EMAIL, EXPIRES + 1, 5) == (RedeemResult.REDEEMED, OWNER)
 
 
-def test_a_reference_redeems_once_with_its_email(references: Any) -> None:
-    references.add_reference(reference())
+def test_add_reference_replaces_a_used_or_burned_one(store: Any) -> None:
+    store.add_reference(reference())
+    store.redeem_reference(KEY, EMAIL, CREATED + 1, 5)
+    store.add_reference(reference('hmac-of-burned'))
+    assert store.redeem_reference('hmac-of-burned', 'hmac-of-wrong', CREATED + 1, 1) == (RedeemResult.BURNED, None)
 
-    assert references.redeem_reference(KEY, EMAIL, CREATED + 1, 5) == (RedeemResult.REDEEMED, OWNER)
-    assert references.redeem_reference(KEY, EMAIL, CREATED + 2, 5) == (RedeemResult.INVALID, None)
+    assert store.add_reference(reference(created_at=CREATED + 2)) is True
+    assert store.add_reference(reference('hmac-of-burned', created_at=CREATED + 2)) is True
 
-
-def test_unknown_and_expired_references_are_invalid(references: Any) -> None:
-    references.add_reference(reference())
-
-    assert references.redeem_reference('hmac-of-unknown', EMAIL, CREATED + 1, 5) == (RedeemResult.INVALID, None)
-    assert references.redeem_reference(KEY, EMAIL, EXPIRES, 5) == (RedeemResult.INVALID, None)
-    assert references.redeem_reference(KEY, 'hmac-of-other', EXPIRES + 1, 5) == (RedeemResult.INVALID, None)
+    assert store.redeem_reference(KEY, EMAIL, CREATED + 3, 5) == (RedeemResult.REDEEMED, OWNER)
+    assert store.redeem_reference('hmac-of-burned', EMAIL, CREATED + 3, 5) == (RedeemResult.REDEEMED, OWNER)
 
 
-def test_wrong_emails_count_and_the_last_allowed_one_burns_the_reference(references: Any) -> None:
-    references.add_reference(reference())
+def test_a_reference_redeems_once_with_its_email(store: Any) -> None:
+    store.add_reference(reference())
 
-    results = [references.redeem_reference(KEY, f'hmac-of-wrong-{n}', CREATED + n, 3) for n in range(3)]
+    assert store.redeem_reference(KEY, EMAIL, CREATED + 1, 5) == (RedeemResult.REDEEMED, OWNER)
+    assert store.redeem_reference(KEY, EMAIL, CREATED + 2, 5) == (RedeemResult.INVALID, None)
+
+
+def test_unknown_and_expired_references_are_invalid(store: Any) -> None:
+    store.add_reference(reference())
+
+    assert store.redeem_reference('hmac-of-unknown', EMAIL, CREATED + 1, 5) == (RedeemResult.INVALID, None)
+    assert store.redeem_reference(KEY, EMAIL, EXPIRES, 5) == (RedeemResult.INVALID, None)
+    assert store.redeem_reference(KEY, 'hmac-of-other', EXPIRES + 1, 5) == (RedeemResult.INVALID, None)
+
+
+def test_wrong_emails_count_and_the_last_allowed_one_burns_the_reference(store: Any) -> None:
+    store.add_reference(reference())
+
+    results = [store.redeem_reference(KEY, f'hmac-of-wrong-{n}', CREATED + n, 3) for n in range(3)]
 
     assert results == [(RedeemResult.WRONG_EMAIL, None), (RedeemResult.WRONG_EMAIL, None), (RedeemResult.BURNED, None)]
-    assert references.redeem_reference(KEY, EMAIL, CREATED + 5, 3) == (RedeemResult.INVALID, None)
-    assert references.redeem_reference(KEY, 'hmac-of-wrong-9', CREATED + 6, 3) == (RedeemResult.INVALID, None)
+    assert store.redeem_reference(KEY, EMAIL, CREATED + 5, 3) == (RedeemResult.INVALID, None)
+    assert store.redeem_reference(KEY, 'hmac-of-wrong-9', CREATED + 6, 3) == (RedeemResult.INVALID, None)
 
 
-def test_wrong_emails_below_the_limit_do_not_stop_the_right_one(references: Any) -> None:
-    references.add_reference(reference())
+def test_wrong_emails_below_the_limit_do_not_stop_the_right_one(store: Any) -> None:
+    store.add_reference(reference())
 
-    assert references.redeem_reference(KEY, 'hmac-of-typo', CREATED + 1, 3) == (RedeemResult.WRONG_EMAIL, None)
-    assert references.redeem_reference(KEY, EMAIL, CREATED + 2, 3) == (RedeemResult.REDEEMED, OWNER)
-    assert references.redeem_reference(KEY, 'hmac-of-late', CREATED + 3, 3) == (RedeemResult.INVALID, None)
+    assert store.redeem_reference(KEY, 'hmac-of-typo', CREATED + 1, 3) == (RedeemResult.WRONG_EMAIL, None)
+    assert store.redeem_reference(KEY, EMAIL, CREATED + 2, 3) == (RedeemResult.REDEEMED, OWNER)
+    assert store.redeem_reference(KEY, 'hmac-of-late', CREATED + 3, 3) == (RedeemResult.INVALID, None)
 
 
-def test_of_100_concurrent_redemptions_exactly_one_wins(references: Any, make_store: Callable[[], Any]) -> None:
-    references.add_reference(reference())
-    stores = [references, make_store()]
+def test_of_100_concurrent_redemptions_exactly_one_wins(store: Any, make_store: Callable[[], Any]) -> None:
+    store.add_reference(reference())
+    stores = [store, make_store()]
 
     results = together(100, lambda i: stores[i % 2].redeem_reference(KEY, EMAIL, CREATED + 1, 5))
 
@@ -396,23 +391,23 @@ def test_of_100_concurrent_redemptions_exactly_one_wins(references: Any, make_st
     assert results.count((RedeemResult.INVALID, None)) == 99, results
 
 
-def test_concurrent_wrong_emails_burn_the_reference_exactly_once(references: Any) -> None:
-    references.add_reference(reference())
+def test_concurrent_wrong_emails_burn_the_reference_exactly_once(store: Any) -> None:
+    store.add_reference(reference())
 
-    results = together(THREADS, lambda i: references.redeem_reference(KEY, f'hmac-of-wrong-{i}', CREATED + 1, 5))
+    results = together(THREADS, lambda i: store.redeem_reference(KEY, f'hmac-of-wrong-{i}', CREATED + 1, 5))
 
     assert results.count((RedeemResult.WRONG_EMAIL, None)) == 4, results
     assert results.count((RedeemResult.BURNED, None)) == 1, results
     assert results.count((RedeemResult.INVALID, None)) == THREADS - 5, results
 
 
-def test_attempts_are_counted_per_address_within_the_window(references: Any) -> None:
+def test_attempts_are_counted_per_address_within_the_window(store: Any) -> None:
     start = 3_600.0 * 100  # the start of a window in fixed-window counting too
 
-    counts = [references.record_attempt('hmac-of-10.0.0.1', start + n, 600) for n in range(3)]
-    other = references.record_attempt('hmac-of-10.0.0.2', start + 3, 600)
-    later_in_window = references.record_attempt('hmac-of-10.0.0.1', start + 300, 600)
-    after_window = references.record_attempt('hmac-of-10.0.0.1', start + 300 + 600, 600)
+    counts = [store.record_attempt('hmac-of-10.0.0.1', start + n, 600) for n in range(3)]
+    other = store.record_attempt('hmac-of-10.0.0.2', start + 3, 600)
+    later_in_window = store.record_attempt('hmac-of-10.0.0.1', start + 300, 600)
+    after_window = store.record_attempt('hmac-of-10.0.0.1', start + 300 + 600, 600)
 
     assert counts == [1, 2, 3]
     assert other == 1
@@ -420,8 +415,8 @@ def test_attempts_are_counted_per_address_within_the_window(references: Any) -> 
     assert after_window == 1
 
 
-def test_concurrent_attempts_are_each_counted(references: Any, make_store: Callable[[], Any]) -> None:
-    stores = [references, make_store()]
+def test_concurrent_attempts_are_each_counted(store: Any, make_store: Callable[[], Any]) -> None:
+    stores = [store, make_store()]
 
     counts = together(THREADS, lambda i: stores[i % 2].record_attempt('hmac-of-10.0.0.1', 7_200.0 + i / 100, 600))
 
