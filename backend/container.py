@@ -16,6 +16,7 @@ from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
 from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
+from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferencePolicy, ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
@@ -49,6 +50,7 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None)
     stubbed or moto-backed ones; by default botocore's standard retry mode, short timeouts)."""
     if settings.mode == 'aws':
         return _build_aws_services(settings, aws_clients or _default_aws_clients())
+    from backend.adapters.local.contact_assignments import DeskContactAssignments
     from backend.adapters.local.engine.contact_centre import EngineConfig, LocalContactCentre
     from backend.adapters.local.meetings import LocalMeetingProvider
     from backend.adapters.local.passwords import Argon2PasswordHasher
@@ -64,9 +66,10 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None)
     references = build_references(settings, store, store)
     customer_chat = CustomerChatService(engine, store, references, bus)
     agent_desk = AgentDeskService(engine, bus)
-    meetings = MeetingService(_meeting_provider(settings, aws_clients), store, engine, agent_desk, customer_chat, bus)
+    meetings = MeetingService(MediaSessions(_meeting_provider(settings, aws_clients), store, bus),
+                              DeskContactAssignments(engine), engine, customer_chat, bus)
     # the local engine's phone line is browser WebRTC whatever VCE_MEETING_BACKEND says
-    voice = VoiceService(engine, store, LocalMeetingProvider(), store, engine, agent_desk, bus)
+    voice = VoiceService(engine, store, MediaSessions(LocalMeetingProvider(), store, bus), engine, agent_desk, bus)
 
     async def start() -> None:
         await engine.start()
@@ -107,9 +110,9 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     channel = ConnectCustomerChannel(api, bus, store, store)
     customer_chat = CustomerChatService(channel, store, references, bus)
     notes = ConnectContactNotes(connect, instance_id=instance_id)
-    meetings = MeetingService(_meeting_provider(settings, clients), store, notes, None, customer_chat, bus,
-                              assignments=ConnectContactAssignments(connect, directory, instance_id=instance_id,
-                                                                    sessions=store))
+    assignments = ConnectContactAssignments(connect, directory, instance_id=instance_id, sessions=store)
+    meetings = MeetingService(MediaSessions(_meeting_provider(settings, clients), store, bus), assignments, notes,
+                              customer_chat, bus)
 
     async def start() -> None:
         meetings.start()

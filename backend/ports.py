@@ -1,8 +1,11 @@
-"""Ports: what the services need from the outside world, as Protocols. Adapters implement them."""
+"""Ports: what the services need from the outside world, as Protocols.
+
+Every adapter subclasses the ports it implements, so a reader (and mypy) can go from a port to its implementations;
+docs/architecture.md lists them. Each port has one shape: a method is a coroutine in every implementation or in none.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Protocol
 
 from backend.domain.federation import FederationToken
@@ -23,18 +26,17 @@ from backend.domain.model import (
 )
 
 
-class AgentStore(Protocol):
-    def add_agent(self, agent: Agent) -> None: ...
-    def get_agent(self, username: str) -> Agent | None: ...
-    def list_agents(self) -> list[Agent]: ...
-    def set_password_hash(self, username: str, password_hash: str) -> None: ...
-    def set_agent_status(self, username: str, status: AgentStatus, since: float) -> None: ...
-
-
 class AgentLookup(Protocol):
     """Finds an agent by username: the agent store (local accounts), or the Amazon Connect users (aws mode)."""
 
     def get_agent(self, username: str) -> Agent | None: ...
+
+
+class AgentStore(AgentLookup, Protocol):
+    def add_agent(self, agent: Agent) -> None: ...
+    def list_agents(self) -> list[Agent]: ...
+    def set_password_hash(self, username: str, password_hash: str) -> None: ...
+    def set_agent_status(self, username: str, status: AgentStatus, since: float) -> None: ...
 
 
 class ContactStore(Protocol):
@@ -90,23 +92,24 @@ class ReferenceStore(Protocol):
 class CustomerChannel(Protocol):
     """The customer's side of a chat contact (local engine; Connect Participant Service in aws mode).
 
-    The three actions may answer at once (the local engine) or be coroutines (aws: they wait for Amazon Connect,
-    which must not block the event loop); ``CustomerChatService`` awaits whichever it gets.
+    The customer's actions are coroutines: in aws mode they wait for Amazon Connect, which must not block the event
+    loop; the local engine answers at once. Reads answer from memory (or the store) in both.
     """
 
-    def start_chat(self, *, name: str, email: str, attributes: dict[str, str]) -> Contact | Awaitable[Contact]: ...
-    def customer_message(self, contact_id: str, text: str) -> Message | Awaitable[Message]: ...
+    async def start_chat(self, *, name: str, email: str, attributes: dict[str, str]) -> Contact: ...
+    async def customer_message(self, contact_id: str, text: str) -> Message: ...
     def customer_typing(self, contact_id: str) -> None: ...
-    def customer_end(self, contact_id: str) -> Awaitable[None] | None: ...
+    async def customer_end(self, contact_id: str) -> None: ...
     def contact(self, contact_id: str) -> Contact | None: ...
     def transcript(self, contact_id: str) -> list[Message]: ...
 
 
 class CustomerVoiceChannel(Protocol):
-    """The caller's side of a phone contact (local engine: the browser phone page)."""
+    """The caller's side of a phone contact (local engine: the browser phone page); actions are coroutines, as on a
+    chat."""
 
-    def start_call(self, *, name: str, attributes: dict[str, str]) -> Contact: ...
-    def customer_end(self, contact_id: str) -> None: ...
+    async def start_call(self, *, name: str, attributes: dict[str, str]) -> Contact: ...
+    async def customer_end(self, contact_id: str) -> None: ...
     def contact(self, contact_id: str) -> Contact | None: ...
     def transcript(self, contact_id: str) -> list[Message]: ...
 
@@ -135,17 +138,24 @@ class ContactNotes(Protocol):
 
 
 class ContactAssignments(Protocol):
-    """aws mode: which agent the contact centre assigned a contact to (DESIGN §4: only that agent may create the
-    contact's meeting). Amazon Connect: DescribeContact. A blocking call: ``MeetingService`` runs it in a thread.
+    """Which agent the contact centre assigned a contact to: only that agent may create (or rejoin) the contact's
+    meeting (docs/architecture.md, "The escalation contract").
 
-    (Local mode needs no adapter: the engine's own desk knows its contacts.)
+    Local mode: the engine's desk answers from memory. aws mode: Amazon Connect's DescribeContact, which blocks, so
+    the adapter runs it in a worker thread.
     """
 
-    def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
+    async def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
         """The contact and the agent's display name, if ``username`` is the agent the contact is assigned to.
 
         Raises NotFound for an unknown contact and NotAllowed for a contact of another agent (or of none).
         """
+        ...
+
+    def may_rejoin_video(self, username: str, contact_id: str) -> bool:
+        """Whether the agent may be given the contact's video join data again (a page reload), answered without
+        asking the contact centre: False for a phone call (its audio line is not a video call). The meeting's owner
+        is checked by the caller. Local mode raises NotFound for a contact that is not on this agent's desktop."""
         ...
 
 
@@ -182,6 +192,9 @@ class AgentDesk(Protocol):
     def agent(self, username: str) -> Agent: ...
     def set_agent_status(self, username: str, status: AgentStatus) -> Agent: ...
     def agent_contacts(self, username: str) -> list[Contact]: ...
+    def agent_contact(self, username: str, contact_id: str) -> Contact:
+        """One contact on this agent's desktop; NotFound for any other (other agents' contacts do not exist here)."""
+        ...
     def offer_for(self, username: str) -> tuple[Contact, float] | None: ...
     def accept(self, username: str, contact_id: str) -> Contact: ...
     def reject(self, username: str, contact_id: str) -> None: ...
@@ -197,6 +210,8 @@ class ConnectFederation(Protocol):
     """Federated CCP login: a Connect session for one agent, named by its Connect username (blocking call)."""
 
     def federation_token(self, connect_username: str) -> FederationToken: ...
+
+
 class IdentityProvider(Protocol):
     """An OpenID Connect provider found by its discovery URL (Cognito's hosted UI, or any other IdP)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from backend.domain.errors import NotAllowed, NotFound
+from backend.domain.errors import NotAllowed
 from backend.domain.model import Agent, AgentStatus, Contact, ContactState, Message
 from backend.domain.validation import clean_message
 from backend.events import Callback, DesktopTakenOver, EventBus, Subscription, agent_topic
@@ -75,11 +75,8 @@ class AgentDeskService:
         self._desk.clear_contact(username, contact_id)
 
     def contact(self, username: str, contact_id: str) -> Contact:
-        """A contact on this agent's desktop; other agents' contacts do not exist for this agent."""
-        for contact in self._desk.agent_contacts(username):
-            if contact.contact_id == contact_id:
-                return contact
-        raise NotFound('No such contact on your desktop.')
+        """A contact on this agent's desktop; other agents' contacts do not exist for this agent (NotFound)."""
+        return self._desk.agent_contact(username, contact_id)
 
     def transcript(self, username: str, contact_id: str) -> list[Message]:
         return self._desk.transcript(self.contact(username, contact_id).contact_id)

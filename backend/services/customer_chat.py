@@ -7,24 +7,19 @@ attributes are whitelisted; routing to a specific agent happens only through a r
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import logging
 import re
-from collections.abc import Awaitable
-from typing import TypeVar
 
 from backend.domain.errors import InvalidInput
 from backend.domain.model import Contact, ContactState, Message
 from backend.domain.validation import clean_email, clean_message, clean_name
 from backend.events import Callback, EventBus, Subscription, contact_topic
 from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
-from backend.services.session_bindings import SessionBindings
+from backend.services.session_bindings import SessionBindings, session_hash
 
 log = logging.getLogger('vce.customer')
 
 _REFERENCE = re.compile(r'^\d{8}$')
-T = TypeVar('T')
 
 
 class CustomerChatService:
@@ -48,12 +43,12 @@ class CustomerChatService:
             attributes['videoReferenceId'] = reference if agent else 'error'
             if agent:
                 attributes['videoRouteToAgent'] = agent  # set here only: the browser can never choose an agent
-        contact = await _settled(self._channel.start_chat(name=name, email=email, attributes=attributes))
-        self._sessions.bind(_hash(session_key), contact.contact_id)
+        contact = await self._channel.start_chat(name=name, email=email, attributes=attributes)
+        self._sessions.bind(session_hash(session_key), contact.contact_id)
         return contact
 
     def current_contact(self, session_key: str) -> Contact | None:
-        return self._sessions.contact(_hash(session_key), self._channel.contact)
+        return self._sessions.contact(session_hash(session_key), self._channel.contact)
 
     def subscribe(self, session_key: str, callback: Callback) -> Subscription:
         """Messages, typing and state changes of this session's current contact."""
@@ -65,7 +60,7 @@ class CustomerChatService:
 
     async def send(self, session_key: str, text: str) -> Message:
         text = clean_message(text)
-        return await _settled(self._channel.customer_message(self._require(session_key).contact_id, text))
+        return await self._channel.customer_message(self._require(session_key).contact_id, text)
 
     def typing(self, session_key: str) -> None:
         contact = self.current_contact(session_key)
@@ -75,7 +70,7 @@ class CustomerChatService:
     async def end_chat(self, session_key: str) -> None:
         contact = self.current_contact(session_key)
         if contact is not None:
-            await _settled(self._channel.customer_end(contact.contact_id))
+            await self._channel.customer_end(contact.contact_id)
 
     def _require(self, session_key: str) -> Contact:
         contact = self.current_contact(session_key)
@@ -83,13 +78,3 @@ class CustomerChatService:
             raise InvalidInput('Start a chat first.')
         return contact
 
-
-async def _settled(result: T | Awaitable[T]) -> T:
-    """A channel answers at once (local engine) or with a coroutine (aws: waits for Amazon Connect)."""
-    return await result if inspect.isawaitable(result) else result
-
-
-def _hash(session_key: str) -> str:
-    if len(session_key) < 16:
-        raise InvalidInput('Your browser session is not ready yet; please reload the page.')
-    return hashlib.sha256(session_key.encode()).hexdigest()

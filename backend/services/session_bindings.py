@@ -9,14 +9,28 @@ chat for the same session. No entry is ever made up: a session with no binding i
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from collections.abc import Callable
+from typing import Literal
 
+from backend.domain.errors import InvalidInput
 from backend.domain.model import Contact, ContactState
 from backend.ports import ContactStore
 
 DEFAULT_LIMIT = 10_000  # sessions remembered per process (least recently used ones are dropped)
 OVER = (ContactState.ENDED, ContactState.AFTER_CONTACT_WORK)
+MIN_SESSION_KEY_LENGTH = 16
+
+
+def session_hash(session_key: str, line: Literal['chat', 'voice'] = 'chat') -> str:
+    """The store's key for a browser session's chat or call: a hash, so the store never holds the session's secret.
+
+    The call is bound separately from the chat (``voice:`` before the key), so one tab can have both at once.
+    """
+    if len(session_key) < MIN_SESSION_KEY_LENGTH:
+        raise InvalidInput('Your browser session is not ready yet; please reload the page.')
+    return hashlib.sha256((session_key if line == 'chat' else f'voice:{session_key}').encode()).hexdigest()
 
 
 class SessionBindings:

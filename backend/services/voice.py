@@ -2,34 +2,20 @@
 
 - The caller is identified only by a server-side session key, like a chat customer, but bound separately (the hash
   of ``'voice:' + key``), so one browser tab can have a chat and a call at the same time.
-- The audio session is a meeting with both attendees, created when the call is answered (CONNECTED) and ended when
-  it goes to after-contact work or ends. The local engine's phone line is always browser WebRTC, so the composition
-  root hands this service the local meeting provider whatever ``VCE_MEETING_BACKEND`` says.
+- The audio session is a media session with both attendees (``MediaSessions``, as a video call), created when the
+  call is answered (CONNECTED) and ended when it goes to after-contact work or ends. The local engine's phone line
+  is always browser WebRTC, so the composition root hands this service media sessions on the local meeting provider
+  whatever ``VCE_MEETING_BACKEND`` says; that provider answers at once, so nothing here runs in a worker thread.
 - Each side gets only its own join data, only while the audio session lives; only the assigned agent may hold.
 - Both sides learn about the audio session through ``VoiceChanged`` on the contact's and the agent's topics.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import time
-import uuid
-from collections.abc import Callable
 
 from backend.domain.errors import InvalidInput, NotAllowed
-from backend.domain.model import (
-    Attendee,
-    Channel,
-    Contact,
-    ContactState,
-    JoinInfo,
-    Meeting,
-    MeetingState,
-    Message,
-    MessageKind,
-    ParticipantRole,
-)
+from backend.domain.model import Channel, Contact, ContactState, JoinInfo, Message, MessageKind, ParticipantRole
 from backend.domain.validation import clean_name
 from backend.events import (
     ALL_CONTACTS_TOPIC,
@@ -39,11 +25,12 @@ from backend.events import (
     EventBus,
     Subscription,
     VoiceChanged,
-    agent_topic,
     contact_topic,
 )
-from backend.ports import ContactNotes, ContactStore, CustomerVoiceChannel, MeetingProvider, MeetingStore
+from backend.ports import ContactNotes, ContactStore, CustomerVoiceChannel
 from backend.services.agent_desk import AgentDeskService
+from backend.services.media_sessions import MediaSessions
+from backend.services.session_bindings import SessionBindings, session_hash
 
 log = logging.getLogger('vce.voice')
 
@@ -53,11 +40,10 @@ FINISHED_STATES = (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 
 
 class VoiceService:
-    def __init__(self, channel: CustomerVoiceChannel, sessions: ContactStore, provider: MeetingProvider,
-                 meetings: MeetingStore, notes: ContactNotes, desk: AgentDeskService, bus: EventBus,
-                 clock: Callable[[], float] = time.time) -> None:
-        self._channel, self._sessions, self._provider, self._meetings = channel, sessions, provider, meetings
-        self._notes, self._desk, self._bus, self._clock = notes, desk, bus, clock
+    def __init__(self, channel: CustomerVoiceChannel, sessions: ContactStore, media: MediaSessions,
+                 notes: ContactNotes, desk: AgentDeskService, bus: EventBus) -> None:
+        self._channel, self._media, self._notes, self._desk, self._bus = channel, media, notes, desk, bus
+        self._sessions = SessionBindings(sessions)
         self._on_hold: set[str] = set()  # contact ids; in memory: a restart resumes a held call off hold
         self._contacts_subscription: Subscription | None = None
 
@@ -74,17 +60,16 @@ class VoiceService:
 
     async def start_call(self, session_key: str, name: str) -> Contact:
         name = clean_name(name)
-        session = _session_hash(session_key)
+        session = session_hash(session_key, 'voice')
         current = self.current_call(session_key)
         if current is not None and current.state not in FINISHED_STATES:
             return current  # a double click (or a reload) continues the running call
-        contact = self._channel.start_call(name=name, attributes={'customerName': name})
-        self._sessions.bind_session(session, contact.contact_id)
+        contact = await self._channel.start_call(name=name, attributes={'customerName': name})
+        self._sessions.bind(session, contact.contact_id)
         return contact
 
     def current_call(self, session_key: str) -> Contact | None:
-        contact_id = self._sessions.contact_for_session(_session_hash(session_key))
-        return self._channel.contact(contact_id) if contact_id else None
+        return self._sessions.contact(session_hash(session_key, 'voice'), self._channel.contact)
 
     def prompts(self, session_key: str) -> list[Message]:
         """What the flow said to the caller (the phone page shows the latest as a caption)."""
@@ -97,7 +82,7 @@ class VoiceService:
     async def hang_up(self, session_key: str) -> None:
         contact = self.current_call(session_key)
         if contact is not None:
-            self._channel.customer_end(contact.contact_id)
+            await self._channel.customer_end(contact.contact_id)
 
     def subscribe(self, session_key: str, callback: Callback) -> Subscription:
         """State changes, prompts and audio-session changes of this session's current call."""
@@ -111,7 +96,7 @@ class VoiceService:
         contact = self.current_call(session_key)
         if contact is None or contact.state is not ContactState.CONNECTED:
             return None
-        return self._join_info(contact.contact_id, ParticipantRole.CUSTOMER)
+        return self._media.live_join_info(contact.contact_id, ParticipantRole.CUSTOMER)
 
     def customer_on_hold(self, session_key: str) -> bool:
         contact = self.current_call(session_key)
@@ -124,7 +109,7 @@ class VoiceService:
         contact = self._desk.contact(username, contact_id)
         if contact.channel is not Channel.VOICE or contact.state is not ContactState.CONNECTED:
             return None
-        return self._join_info(contact_id, ParticipantRole.AGENT)
+        return self._media.live_join_info(contact_id, ParticipantRole.AGENT)
 
     def is_on_hold(self, username: str, contact_id: str) -> bool:
         self._desk.contact(username, contact_id)
@@ -133,7 +118,7 @@ class VoiceService:
     def hold(self, username: str, contact_id: str, on: bool) -> None:
         """Put the call on hold (both sides mute and hear nothing) or resume it; only its agent may."""
         contact = self._desk.contact(username, contact_id)  # NotFound unless the call is this agent's
-        meeting = self._meetings.live_meeting_for_contact(contact_id)
+        meeting = self._media.live(contact_id)
         if contact.channel is not Channel.VOICE or contact.state is not ContactState.CONNECTED or meeting is None:
             raise NotAllowed('Only a connected call can be put on hold.')
         if (contact_id in self._on_hold) == on:
@@ -157,52 +142,24 @@ class VoiceService:
             self._close_session(event.contact.contact_id)
 
     def _open_session(self, contact: Contact) -> None:
-        if contact.agent_username is None or self._meetings.live_meeting_for_contact(contact.contact_id) is not None:
+        if contact.agent_username is None or self._media.live(contact.contact_id) is not None:
             return
-        meeting_id, agent_id, customer_id = (str(uuid.uuid4()) for _ in range(3))
         agent = self._desk.agent(contact.agent_username)
-        provider_meeting, provider_attendees = self._provider.create_meeting_with_attendees(
-            meeting_id, [(agent_id, agent.display_name), (customer_id, contact.customer_name)])
-        meeting = Meeting(meeting_id=meeting_id, contact_id=contact.contact_id, owner_username=agent.username,
-                          created_at=self._clock(), provider_meeting=provider_meeting)
-        self._meetings.save_meeting(meeting, [
-            Attendee(meeting_id, agent_id, ParticipantRole.AGENT, agent.display_name, provider_attendees[agent_id]),
-            Attendee(meeting_id, customer_id, ParticipantRole.CUSTOMER, contact.customer_name,
-                     provider_attendees[customer_id]),
-        ])
-        log.info('voice.audio_started meeting=%s contact=%s agent=%s', meeting_id, contact.contact_id, agent.username)
-        self._announce(contact.contact_id, meeting_id, agent.username, live=True)
+        meeting = self._media.open(contact.contact_id, agent.username, agent.display_name, contact.customer_name)
+        log.info('voice.audio_started meeting=%s contact=%s agent=%s', meeting.meeting_id, contact.contact_id,
+                 agent.username)
+        self._announce(contact.contact_id, meeting.meeting_id, agent.username, live=True)
 
     def _close_session(self, contact_id: str) -> None:
         self._on_hold.discard(contact_id)
-        meeting = self._meetings.live_meeting_for_contact(contact_id)
-        if meeting is None:
+        meeting = self._media.live(contact_id)
+        ended = self._media.close(meeting) if meeting is not None else None
+        if ended is None:
             return
-        meeting.state, meeting.ended_at = MeetingState.ENDED, self._clock()
-        self._meetings.update_meeting(meeting)
-        try:
-            self._provider.delete_meeting(meeting.provider_meeting)
-        except Exception:
-            log.exception('voice.delete_failed meeting=%s', meeting.meeting_id)
-        log.info('voice.audio_ended meeting=%s contact=%s', meeting.meeting_id, contact_id)
-        self._announce(contact_id, meeting.meeting_id, meeting.owner_username, live=False)
+        self._media.release(ended)
+        log.info('voice.audio_ended meeting=%s contact=%s', ended.meeting_id, contact_id)
+        self._announce(contact_id, ended.meeting_id, ended.owner_username, live=False)
 
     def _announce(self, contact_id: str, meeting_id: str, username: str, *, live: bool) -> None:
-        event = VoiceChanged(contact_id, meeting_id, live, on_hold=live and contact_id in self._on_hold)
-        self._bus.publish(contact_topic(contact_id), event)
-        self._bus.publish(agent_topic(username), event)
-
-    def _join_info(self, contact_id: str, role: ParticipantRole) -> JoinInfo | None:
-        meeting = self._meetings.live_meeting_for_contact(contact_id)
-        if meeting is None:
-            return None
-        attendee = next(a for a in self._meetings.attendees(meeting.meeting_id) if a.role is role)
-        return JoinInfo(meeting_id=meeting.meeting_id, attendee_id=attendee.attendee_id, name=attendee.name,
-                        backend=self._provider.backend, data=self._provider.join_payload(
-                            meeting.provider_meeting, attendee.provider_attendee, attendee.name))
-
-
-def _session_hash(session_key: str) -> str:
-    if len(session_key) < 16:
-        raise InvalidInput('Your browser session is not ready yet; please reload the page.')
-    return hashlib.sha256(f'voice:{session_key}'.encode()).hexdigest()
+        self._media.announce(VoiceChanged(contact_id, meeting_id, live, on_hold=live and contact_id in self._on_hold),
+                             username)

@@ -88,7 +88,7 @@ async def test_an_escalation_through_the_wired_services(aws_settings: Settings, 
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     connect, chime = clients.stubs['connect'], clients.stubs['chime-sdk-meetings']
     meeting_id, agent_attendee, customer_attendee = (str(i) for i in IDS)
-    monkeypatch.setattr('backend.services.meetings.uuid', SimpleNamespace(uuid4=iter(IDS).__next__))
+    monkeypatch.setattr('backend.services.media_sessions.uuid', SimpleNamespace(uuid4=iter(IDS).__next__))
     connect.add_response('search_users', {'Users': [{'Id': ANN_ID, 'Username': 'ann'}]})
     connect.add_response('describe_user', user(ANN_ID, 'ann', first='Ann', last='Lee'))
     connect.add_response('describe_contact', {'Contact': {

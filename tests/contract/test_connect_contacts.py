@@ -18,6 +18,7 @@ from backend.adapters.local.sqlite_store import SqliteStore
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AssignedContact, Channel, Contact, ContactState, ParticipantRole, ParticipantSession
 from backend.events import EventBus
+from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from tests.contract.connect_user_fixtures import (
     ANN_ID,
@@ -74,8 +75,9 @@ def assignments_with(stub_client: Any, sessions: Any = None) -> ConnectContactAs
 
 
 def meetings_with(assignments: Any, store: SqliteStore, provider: RecordingProvider | None = None) -> MeetingService:
-    return MeetingService(provider or RecordingProvider(), store, Notes(), None, customers=None,  # type: ignore[arg-type]
-                          bus=EventBus(), assignments=assignments)
+    bus = EventBus()
+    return MeetingService(MediaSessions(provider or RecordingProvider(), store, bus), assignments, Notes(),
+                          customers=None, bus=bus)  # type: ignore[arg-type]
 
 
 def expect_ann(stub: Any) -> None:
@@ -85,63 +87,63 @@ def expect_ann(stub: Any) -> None:
 
 # the adapter
 
-def test_the_assigned_agent_gets_the_connected_contact_and_its_name() -> None:
+async def test_the_assigned_agent_gets_the_connected_contact_and_its_name() -> None:
     client, stub = connect_client()
     expect_ann(stub)
     expect_describe_contact(stub, contact(ANN_ID, attributes={'customerName': 'Zoë', 'customerEmailAddress': 'z@x.io'}))
     with stub:
-        assigned = assignments_with(client).assigned_contact('ann', CONTACT_ID)
+        assigned = await assignments_with(client).assigned_contact('ann', CONTACT_ID)
     assert assigned.agent_name == 'Ann Lee'
     assert (assigned.contact.state, assigned.contact.channel) == (ContactState.CONNECTED, Channel.CHAT)
     assert (assigned.contact.customer_name, assigned.contact.customer_email) == ('Zoë', 'z@x.io')
     assert assigned.contact.agent_username == 'ann'
 
 
-def test_the_customer_name_falls_back_to_the_participant_session() -> None:
+async def test_the_customer_name_falls_back_to_the_participant_session() -> None:
     sessions = InMemoryParticipantSessions()
     sessions.save_participant_session(ParticipantSession(Contact(CONTACT_ID, 'Zoë Stored', 'z@x.io', 1.0), 'p', 't'))
     client, stub = connect_client()
     expect_ann(stub)
     expect_describe_contact(stub, contact(ANN_ID, connected=False))
     with stub:
-        assigned = assignments_with(client, sessions).assigned_contact('ann', CONTACT_ID)
+        assigned = await assignments_with(client, sessions).assigned_contact('ann', CONTACT_ID)
     assert assigned.contact.customer_name == 'Zoë Stored'
     assert assigned.contact.state is ContactState.QUEUED  # accepted, not connected yet
 
 
 @pytest.mark.parametrize(('agent_id', 'reason'), [(BOB_ID, 'assigned to another agent'),
                                                   (None, 'no agent has accepted it yet')])
-def test_another_agents_or_an_unassigned_contact_is_refused(agent_id: str | None, reason: str) -> None:
+async def test_another_agents_or_an_unassigned_contact_is_refused(agent_id: str | None, reason: str) -> None:
     client, stub = connect_client()
     expect_ann(stub)
     expect_describe_contact(stub, contact(agent_id))
     with stub, pytest.raises(NotAllowed, match=f'Only the agent this contact is assigned to .*{reason}'):
-        assignments_with(client).assigned_contact('ann', CONTACT_ID)
+        await assignments_with(client).assigned_contact('ann', CONTACT_ID)
 
 
-def test_an_unknown_contact_is_not_found() -> None:
+async def test_an_unknown_contact_is_not_found() -> None:
     client, stub = connect_client()
     expect_ann(stub)
     stub.add_client_error('describe_contact', 'ResourceNotFoundException', 'contact not found', http_status_code=404,
                           expected_params={'InstanceId': INSTANCE_ID, 'ContactId': CONTACT_ID})
     with stub, pytest.raises(NotFound, match='no longer exists in Amazon Connect'):
-        assignments_with(client).assigned_contact('ann', CONTACT_ID)
+        await assignments_with(client).assigned_contact('ann', CONTACT_ID)
 
 
-def test_a_login_that_is_not_a_connect_user_is_refused_before_any_contact_lookup() -> None:
+async def test_a_login_that_is_not_a_connect_user_is_refused_before_any_contact_lookup() -> None:
     client, stub = connect_client()
     expect_search(stub, 'mallory', [])
     with stub, pytest.raises(NotAllowed, match="'mallory', which is not a user of the Amazon Connect instance"):
-        assignments_with(client).assigned_contact('mallory', CONTACT_ID)
+        await assignments_with(client).assigned_contact('mallory', CONTACT_ID)
     stub.assert_no_pending_responses()
 
 
-def test_task_and_email_contacts_get_no_video() -> None:
+async def test_task_and_email_contacts_get_no_video() -> None:
     client, stub = connect_client()
     expect_ann(stub)
     expect_describe_contact(stub, contact(ANN_ID, channel='TASK'))
     with stub, pytest.raises(NotAllowed, match='Video starts from a chat, not from a task contact'):
-        assignments_with(client).assigned_contact('ann', CONTACT_ID)
+        await assignments_with(client).assigned_contact('ann', CONTACT_ID)
 
 
 def test_meeting_attributes_are_written_to_the_contact() -> None:
@@ -178,8 +180,11 @@ async def test_start_video_in_aws_mode_checks_describe_contact() -> None:
 
 
 class FixedAssignments:
-    def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
+    async def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
         return AssignedContact(Contact(contact_id, 'Zoë', 'z@x.io', 1.0, state=ContactState.CONNECTED), 'Ann')
+
+    def may_rejoin_video(self, username: str, contact_id: str) -> bool:
+        return True
 
 
 @pytest.fixture(scope='module')

@@ -34,6 +34,7 @@ from backend.domain.federation import FederationToken
 from backend.domain.model import Agent, AssignedContact, Channel, Contact, ContactState
 from backend.events import EventBus
 from backend.services.ccp_login import CcpLoginService, LoginMode
+from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferenceService
 
@@ -88,11 +89,14 @@ def ccp_page(mode: str = 'popup') -> None:
 class EveryContactIsTheAgents:
     """``ContactAssignments`` without Connect: any contact is a connected chat of the harness's agent."""
 
-    def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
+    async def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
         return AssignedContact(Contact(contact_id=contact_id, customer_name='Carla Customer',
                                        customer_email='carla@example.com', initiated_at=time.time(),
                                        state=ContactState.CONNECTED, channel=Channel.CHAT, agent_username=username),
                                agent_name='Ann Agent')
+
+    def may_rejoin_video(self, username: str, contact_id: str) -> bool:
+        return True
 
 
 class QuietNotes:
@@ -107,8 +111,9 @@ class OneAgent:
 
 STORE = SqliteStore(':memory:')
 # no customer page in this harness: the customer chat service (used only for customers joining) is left out
-MEETINGS = MeetingService(LocalMeetingProvider(), STORE, QuietNotes(), None, None, EventBus(),  # type: ignore[arg-type]
-                          assignments=EveryContactIsTheAgents())
+BUS = EventBus()
+MEETINGS = MeetingService(MediaSessions(LocalMeetingProvider(), STORE, BUS), EveryContactIsTheAgents(), QuietNotes(),
+                          None, BUS)  # type: ignore[arg-type]
 REFERENCES = ReferenceService(STORE, OneAgent(), b'harness-secret-harness-secret')
 
 

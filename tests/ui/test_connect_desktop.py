@@ -27,6 +27,7 @@ from backend.domain.video_signal import VideoAction, format_video_signal
 from backend.events import EventBus
 from backend.services.bundle import Services
 from backend.services.ccp_login import CcpLoginService
+from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from tests.ui.helpers import create_agent, elements, find, login, wait_for
 from tests.ui.test_video_ui import calls, capture_js
@@ -44,7 +45,7 @@ class FakeAssignments:
     def __init__(self) -> None:
         self.asked: list[tuple[str, str]] = []
 
-    def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
+    async def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
         self.asked.append((username, contact_id))
         if contact_id == OTHERS_CHAT:
             raise NotAllowed(ANOTHER_AGENT_TEXT)
@@ -54,6 +55,9 @@ class FakeAssignments:
                           initiated_at=0.0, state=ContactState.CONNECTED, channel=Channel.CHAT,
                           agent_username='ann')
         return AssignedContact(contact=contact, agent_name='Ann Agent')
+
+    def may_rejoin_video(self, username: str, contact_id: str) -> bool:
+        return True
 
 
 class QuietNotes:
@@ -75,8 +79,9 @@ def aws_side(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsSide]:
 
     def build(settings: Settings) -> Services:
         services = build_local(settings)
-        meetings = MeetingService(LocalMeetingProvider(), side.store, QuietNotes(), None, services.customer_chat,
-                                  EventBus(), assignments=side.assignments)
+        bus = EventBus()
+        meetings = MeetingService(MediaSessions(LocalMeetingProvider(), side.store, bus), side.assignments,
+                                  QuietNotes(), services.customer_chat, bus)
         ccp_login = CcpLoginService(connect_instance_urls('https://desk-test.my.connect.aws'), 'eu-west-2', 'popup')
         return dataclasses.replace(services, agent_desk=None, voice=None, meetings=meetings, ccp_login=ccp_login)
 

@@ -7,7 +7,7 @@ import pytest
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
-from backend.services.meetings import STARTED_TEXT
+from backend.domain.video_signal import STARTED_TEXT
 from tests.ui.helpers import accepted_chat, calls, capture_js, choose, create_agent, elements, find, wait_for
 from ui_common.call_panel import ERROR_TEXT, CallPanel
 from ui_common.chat_transcript import ChatTranscript

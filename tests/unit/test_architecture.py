@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import importlib
+import inspect
 import subprocess
 import sys
 from pathlib import Path
@@ -31,3 +33,59 @@ def test_boto3_only_in_the_aws_adapters():
                 offenders += [f'{path.relative_to(ROOT)}: {n}' for n in names
                               if n.split('.')[0] in {'boto3', 'botocore'}]
     assert offenders == []
+
+
+
+def _is_protocol(value: object) -> bool:
+    return isinstance(value, type) and bool(getattr(value, '_is_protocol', False))
+
+
+def _port_protocols() -> dict[str, type]:
+    import backend.flows.host
+    import backend.ports
+
+    ports = {}
+    for module in (backend.ports, backend.flows.host):
+        ports.update({name: value for name, value in vars(module).items()
+                      if _is_protocol(value) and value.__module__ == module.__name__})
+    assert len(ports) > 10
+    return ports
+
+
+def _adapter_classes() -> list[type]:
+    classes = []
+    for path in sorted((ROOT / 'backend' / 'adapters').rglob('*.py')):
+        dotted = '.'.join(path.relative_to(ROOT).with_suffix('').parts).removesuffix('.__init__')
+        module = importlib.import_module(dotted)
+        classes += [c for _, c in inspect.getmembers(module, inspect.isclass)
+                    if c.__module__ == module.__name__ and not _is_protocol(c)]
+    return classes
+
+
+def _members(port: type) -> set[str]:
+    return {name for klass in port.__mro__ if _is_protocol(klass) and klass.__module__ != 'typing'
+            for name in vars(klass) if not name.startswith('_')}
+
+
+def test_every_adapter_names_the_ports_it_implements():
+    """A class of backend/adapters with every member of a port must subclass that port, so a reader (and mypy) can go
+    from the port to its implementations."""
+    unnamed = [f'{adapter.__module__}.{adapter.__name__} implements {name} without naming it'
+               for adapter in _adapter_classes() for name, port in _port_protocols().items()
+               if _members(port) <= set(dir(adapter)) and port not in adapter.__mro__]
+    assert unnamed == []
+
+
+def test_ports_have_one_shape_in_every_adapter():
+    """A port method is a coroutine in every implementation or in none (the service never has to guess)."""
+    mixed = []
+    for adapter in _adapter_classes():
+        for name, port in _port_protocols().items():
+            if port not in adapter.__mro__:
+                continue
+            for member in _members(port):
+                declared = getattr(port, member, None)
+                if callable(declared) and (inspect.iscoroutinefunction(declared)
+                                           != inspect.iscoroutinefunction(getattr(adapter, member))):
+                    mixed.append(f'{adapter.__name__}.{member} ({name})')
+    assert mixed == []

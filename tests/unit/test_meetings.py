@@ -1,4 +1,4 @@
-"""Video escalation contract (DESIGN.md §4): who may start, who gets which join data, how it ends."""
+"""The escalation contract (docs/architecture.md): who may start, who gets which join data, how it ends."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ import uuid
 
 import pytest
 
+from backend.adapters.local.contact_assignments import DeskContactAssignments
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AgentStatus, ContactState
+from backend.domain.video_signal import ENDED_TEXT, STARTED_TEXT
 from backend.events import MeetingChanged, SignalReceived, contact_topic
-from backend.services.agent_desk import AgentDeskService
-from backend.services.meetings import ENDED_TEXT, STARTED_TEXT, MeetingService
+from backend.services.media_sessions import MediaSessions
+from backend.services.meetings import MeetingService
 from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, tab
 
 
@@ -19,9 +21,8 @@ from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, 
 async def world(centre):
     engine, store, bus = centre
     chat = chat_service(engine, store, bus)
-    desk = AgentDeskService(engine, bus)
     provider = RecordingProvider()
-    meetings = MeetingService(provider, store, engine, desk, chat, bus)
+    meetings = MeetingService(MediaSessions(provider, store, bus), DeskContactAssignments(engine), engine, chat, bus)
     meetings.start()
     key = tab()
     contact = await chat.start_chat(key, name='Cara', email='cara@example.com')

@@ -15,7 +15,7 @@ GREETING = 'Hi Vic! Thank you for calling our video contact centre. Please hold 
 
 
 async def call(engine, name='Vic'):
-    contact = engine.start_call(name=name, attributes={'customerName': name})
+    contact = await engine.start_call(name=name, attributes={'customerName': name})
     await settle()
     return engine.contact(contact.contact_id)
 
@@ -163,7 +163,7 @@ async def test_chat_messages_are_refused_on_calls(centre):
     answer(engine, 'ann', phone)
     before = engine.transcript(phone.contact_id)
     with pytest.raises(NotAllowed, match='phone call: chat messages cannot be sent'):
-        engine.customer_message(phone.contact_id, 'hello?')
+        await engine.customer_message(phone.contact_id, 'hello?')
     with pytest.raises(NotAllowed, match='phone call: chat messages cannot be sent'):
         engine.agent_message('ann', phone.contact_id, 'hello?')
     typing = []
@@ -178,7 +178,7 @@ async def test_the_customer_hanging_up_gives_after_contact_work(centre):
     phone = await call(engine)
     engine.set_agent_status('ann', AgentStatus.AVAILABLE)
     answer(engine, 'ann', phone)
-    engine.customer_end(phone.contact_id)
+    await engine.customer_end(phone.contact_id)
     assert engine.contact(phone.contact_id).state is ContactState.AFTER_CONTACT_WORK
     assert engine.transcript(phone.contact_id)[-1].text == 'The customer hung up.'
     engine.clear_contact('ann', phone.contact_id)
@@ -198,7 +198,7 @@ async def test_the_agent_ending_the_call_gives_after_contact_work(centre):
 async def test_hanging_up_while_waiting_ends_the_call(centre):
     engine, _, _ = centre
     phone = await call(engine)
-    engine.customer_end(phone.contact_id)
+    await engine.customer_end(phone.contact_id)
     assert engine.contact(phone.contact_id).state is ContactState.ENDED
     engine.set_agent_status('ann', AgentStatus.AVAILABLE)
     assert engine.offer_for('ann') is None

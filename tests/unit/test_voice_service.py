@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from backend.adapters.local.contact_assignments import DeskContactAssignments
 from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.config import Settings
 from backend.container import build_services
@@ -11,6 +12,7 @@ from backend.domain.errors import InvalidInput, NotAllowed, NotFound
 from backend.domain.model import AgentStatus, Channel, ContactState
 from backend.events import SignalReceived, VoiceChanged, agent_topic, contact_topic
 from backend.services.agent_desk import AgentDeskService
+from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import NO_VIDEO_ON_CALLS_TEXT, MeetingService
 from backend.services.voice import HOLD_TEXT, RESUME_TEXT, VoiceService
 from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, tab
@@ -22,8 +24,9 @@ async def world(centre):
     desk = AgentDeskService(engine, bus)
     chat = chat_service(engine, store, bus)
     provider = RecordingProvider()
-    voice = VoiceService(engine, store, provider, store, engine, desk, bus)
-    meetings = MeetingService(LocalMeetingProvider(), store, engine, desk, chat, bus)
+    voice = VoiceService(engine, store, MediaSessions(provider, store, bus), engine, desk, bus)
+    meetings = MeetingService(MediaSessions(LocalMeetingProvider(), store, bus), DeskContactAssignments(engine), engine,
+                              chat, bus)
     voice.start()
     meetings.start()
     yield voice, meetings, engine, chat, provider, bus

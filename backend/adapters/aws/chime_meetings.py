@@ -13,6 +13,8 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from backend.ports import MeetingProvider
+
 try:
     import boto3
     from botocore.config import Config
@@ -38,7 +40,7 @@ class MeetingProviderError(RuntimeError):
         self.code = code
 
 
-class ChimeMeetingProvider:
+class ChimeMeetingProvider(MeetingProvider):
     """``MeetingProvider`` backed by Amazon Chime SDK meetings (one meeting per escalation, all attendees at once)."""
 
     backend = 'chime'

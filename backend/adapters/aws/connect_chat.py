@@ -34,7 +34,7 @@ from backend.adapters.aws.participant_socket import HEARTBEAT_SECONDS, Participa
 from backend.domain.errors import NotAllowed, NotFound, ServiceUnavailable
 from backend.domain.model import Contact, ContactState, Message, ParticipantSession
 from backend.events import ALL_CONTACTS_TOPIC, ContactChanged, Event, EventBus, contact_topic
-from backend.ports import MeetingStore, ParticipantSessionStore
+from backend.ports import CustomerChannel, MeetingStore, ParticipantSessionStore
 
 log = logging.getLogger('vce.aws.connect_chat')
 
@@ -51,7 +51,7 @@ class ConnectChatConfig:
     ended_retention_seconds: float = 600.0  # an ended chat stays in memory this long (the page may still show it)
 
 
-class ConnectCustomerChannel:
+class ConnectCustomerChannel(CustomerChannel):
     def __init__(self, api: ConnectChatApi, bus: EventBus, sessions: ParticipantSessionStore, meetings: MeetingStore,
                  *, config: ConnectChatConfig | None = None, backoff: Backoff | None = None,
                  clock: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic,

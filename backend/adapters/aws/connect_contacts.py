@@ -2,8 +2,10 @@
 
 ``ConnectContactAssignments`` is the ``ContactAssignments`` port: ``DescribeContact`` says which Connect user the
 contact is assigned to (``AgentInfo.Id``), and the logged-in agent's Connect user comes from the directory (cached).
-Only that agent may start the contact's video (DESIGN §4). The contact's state comes from the same answer:
-``DisconnectTimestamp`` → ended, ``AgentInfo.ConnectedToAgentTimestamp`` → connected, otherwise still queued.
+Only that agent may start the contact's video (docs/architecture.md, "The escalation contract"). The contact's state
+comes from the same answer: ``DisconnectTimestamp`` → ended, ``AgentInfo.ConnectedToAgentTimestamp`` → connected,
+otherwise still queued. The calls block, so they run in a worker thread. A page reload asks Connect nothing: the
+meeting service gives join data again only to the agent who created the meeting.
 
 ``ConnectContactNotes`` is the ``ContactNotes`` port: the meeting's attributes (``videoExternalMeetingId``,
 ``videoAttendeeExternalUserId``) are written to the contact with ``UpdateContactAttributes`` (Connect reporting and
@@ -13,6 +15,7 @@ no call: in aws mode the agent's CCP sends the video signal as a chat message an
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -22,21 +25,28 @@ from backend.adapters.aws.connect_users import ConnectUserDirectory
 from backend.adapters.aws.error_messages import AWS_ERRORS, AwsCallFailed, describe
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AssignedContact, Channel, Contact, ContactState
-from backend.ports import ParticipantSessionStore
+from backend.ports import ContactAssignments, ContactNotes, ParticipantSessionStore
 
 log = logging.getLogger('vce.aws.connect_contacts')
 
 UNKNOWN_CUSTOMER = 'Customer'
 
 
-class ConnectContactAssignments:
+class ConnectContactAssignments(ContactAssignments):
     def __init__(self, client: Any, directory: ConnectUserDirectory, *, instance_id: str,
                  sessions: ParticipantSessionStore | None = None) -> None:
         """``sessions`` gives the customer's name when Connect's answer has no ``customerName`` attribute."""
         self._client, self._directory, self._sessions = client, directory, sessions
         self.instance_id = instance_id.rsplit('instance/', 1)[-1]
 
-    def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
+    async def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
+        return await asyncio.to_thread(self._assigned_contact, username, contact_id)
+
+    def may_rejoin_video(self, username: str, contact_id: str) -> bool:
+        """Only chats reach video in Connect (start_video refuses calls), and the meeting's owner check decides."""
+        return True
+
+    def _assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
         agent = self._directory.user(username)
         if agent is None:
             raise NotAllowed(f'You are signed in as {username!r}, which is not a user of the Amazon Connect instance, '
@@ -85,7 +95,7 @@ class ConnectContactAssignments:
         return session.contact.customer_name if session is not None else UNKNOWN_CUSTOMER
 
 
-class ConnectContactNotes:
+class ConnectContactNotes(ContactNotes):
     """``ContactNotes`` on Amazon Connect (see the module docstring); close it on shutdown."""
 
     def __init__(self, client: Any, *, instance_id: str) -> None:

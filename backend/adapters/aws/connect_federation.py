@@ -19,6 +19,7 @@ from typing import Any
 
 from backend.domain.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from backend.domain.federation import FederationToken
+from backend.ports import ConnectFederation
 
 try:
     import boto3
@@ -40,7 +41,7 @@ BUSY = frozenset({'ThrottlingException', 'Throttling', 'InternalServiceException
 ConnectClientFactory = Callable[[dict[str, Any]], Any]
 
 
-class ConnectFederationClient:
+class ConnectFederationClient(ConnectFederation):
     """``ConnectFederation`` port: AssumeRole (session name = Connect username), then GetFederationToken."""
 
     def __init__(self, *, instance_id: str, region: str, role_arn: str, sts_client: Any = None,

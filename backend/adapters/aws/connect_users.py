@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
 from backend.domain.model import Agent
+from backend.ports import AgentDirectory, AgentLookup
 
 log = logging.getLogger('vce.aws.connect_users')
 
@@ -42,7 +43,7 @@ class ConnectUser:
     email: str
 
 
-class ConnectUserDirectory:
+class ConnectUserDirectory(AgentLookup, AgentDirectory):
     """``AgentDirectory`` on the Connect instance's users, plus ``user(username)`` for the assigned-agent check."""
 
     def __init__(self, client: Any, *, instance_id: str, cache_seconds: float = DEFAULT_CACHE_SECONDS,

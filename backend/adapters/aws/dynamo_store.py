@@ -50,6 +50,7 @@ from backend.domain.model import (
     RedeemResult,
     ReferenceRecord,
 )
+from backend.ports import MeetingStore, ParticipantSessionStore, ReferenceStore, Store
 
 if TYPE_CHECKING:
     from backend.ports import MeetingStore, ParticipantSessionStore, ReferenceStore, Store
@@ -91,7 +92,7 @@ class _Rejected(Exception):
         self.reasons = reasons or []
 
 
-class DynamoStore:
+class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore):
     """Implements ``Store``, ``MeetingStore``, ``ReferenceStore`` and ``ParticipantSessionStore`` on one table (PK/SK,
     TTL ``expiresAt``)."""
 

@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable
 
 from backend.domain.model import ParticipantSession
+from backend.ports import ParticipantSessionStore
 
 
-class InMemoryParticipantSessions:
+class InMemoryParticipantSessions(ParticipantSessionStore):
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._sessions: dict[str, ParticipantSession] = {}
         self._clock = clock

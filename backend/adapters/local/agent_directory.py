@@ -7,15 +7,8 @@ and deriving one from the other would let anyone whose provider vouches for a lo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Protocol
 
-from backend.domain.model import Agent
-
-
-class KnownAgents(Protocol):
-    """The part of the AgentStore the directory needs."""
-
-    def get_agent(self, username: str) -> Agent | None: ...
+from backend.ports import AgentDirectory, AgentLookup
 
 
 def normalise_email(email: str) -> str:
@@ -23,8 +16,8 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-class MappedAgentDirectory:
-    def __init__(self, store: KnownAgents, email_to_username: Mapping[str, str]) -> None:
+class MappedAgentDirectory(AgentDirectory):
+    def __init__(self, store: AgentLookup, email_to_username: Mapping[str, str]) -> None:
         self._store = store
         self._usernames = {normalise_email(email): username.strip().lower()
                            for email, username in email_to_username.items()}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from backend.ports import MeetingProvider
 
-class LocalMeetingProvider:
+
+class LocalMeetingProvider(MeetingProvider):
     backend = 'local'
 
     def create_meeting_with_attendees(self, meeting_id: str, attendees: list[tuple[str, str]]

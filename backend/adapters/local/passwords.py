@@ -5,8 +5,10 @@ from __future__ import annotations
 from argon2 import PasswordHasher as _Argon2
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from backend.ports import PasswordHasher
 
-class Argon2PasswordHasher:
+
+class Argon2PasswordHasher(PasswordHasher):
     def __init__(self) -> None:
         self._argon2 = _Argon2()
 

@@ -27,6 +27,7 @@ from backend.domain.model import (
     RedeemResult,
     ReferenceRecord,
 )
+from backend.ports import MeetingStore, ReferenceStore, Store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS agents (
@@ -110,7 +111,7 @@ CREATE INDEX IF NOT EXISTS reference_attempts_by_time ON reference_attempts (at)
 BUSY_TIMEOUT_SECONDS = 30.0  # other connections to the same file (tools, benchmarks) wait for the write lock
 
 
-class SqliteStore:
+class SqliteStore(Store, ReferenceStore, MeetingStore):
     """One connection guarded by a lock; every public method is one short transaction."""
 
     def __init__(self, path: Path | str) -> None:

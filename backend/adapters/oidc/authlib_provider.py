@@ -22,6 +22,7 @@ from joserfc.errors import JoseError
 
 from backend.domain.errors import DomainError, NotAllowed
 from backend.domain.identity import AuthorizationRequest, PendingSignIn, VerifiedIdentity
+from backend.ports import IdentityProvider
 
 log = logging.getLogger('vce.oidc')
 
@@ -37,7 +38,7 @@ class _OidcClient(AsyncOAuth2Mixin, AsyncOpenIDMixin, BaseApp):  # type: ignore[
     client_cls = AsyncOAuth2Client
 
 
-class AuthlibIdentityProvider:
+class AuthlibIdentityProvider(IdentityProvider):
     def __init__(self, discovery_url: str, client_id: str, client_secret: str | None, scopes: str,
                  logout_url: str = '') -> None:
         client_kwargs: dict[str, Any] = {'scope': scopes, 'code_challenge_method': 'S256',

@@ -47,7 +47,7 @@ from backend.events import (
 )
 from backend.flows import FlowLibrary, FlowOutcome, run_flow
 from backend.flows.host import FlowActionError
-from backend.ports import Store
+from backend.ports import AgentDesk, ContactNotes, CustomerChannel, CustomerVoiceChannel, Store
 
 log = logging.getLogger('vce.engine')
 
@@ -72,7 +72,10 @@ class EngineConfig:
     offer_timeout: float = 20.0
 
 
-class LocalContactCentre:
+class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, ContactNotes):
+    """The whole contact centre of local mode: the agents' desk, the customers' chat and phone lines, and notes on
+    contacts."""
+
     def __init__(self, store: Store, bus: EventBus, flows: FlowLibrary, config: EngineConfig, *,
                  clock: Callable[[], float] = time.time,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
@@ -115,7 +118,7 @@ class LocalContactCentre:
 
     # customer side
 
-    def start_chat(self, *, name: str, email: str, attributes: dict[str, str]) -> Contact:
+    async def start_chat(self, *, name: str, email: str, attributes: dict[str, str]) -> Contact:
         contact = Contact(contact_id=str(uuid.uuid4()), customer_name=name, customer_email=email,
                           initiated_at=self._clock(), attributes=dict(attributes))
         self._contacts[contact.contact_id] = contact
@@ -124,7 +127,7 @@ class LocalContactCentre:
         self._start_inbound_flow(contact)
         return self._snapshot(contact)
 
-    def start_call(self, *, name: str, attributes: dict[str, str]) -> Contact:
+    async def start_call(self, *, name: str, attributes: dict[str, str]) -> Contact:
         """A customer phones in (local mode: the browser phone page); the call runs the inbound voice flow."""
         contact = Contact(contact_id=str(uuid.uuid4()), customer_name=name, customer_email='',
                           initiated_at=self._clock(), attributes=dict(attributes), channel=Channel.VOICE)
@@ -134,7 +137,7 @@ class LocalContactCentre:
         self._start_inbound_flow(contact)
         return self._snapshot(contact)
 
-    def customer_message(self, contact_id: str, text: str) -> Message:
+    async def customer_message(self, contact_id: str, text: str) -> Message:
         contact = self._open_contact(contact_id)
         _refuse_chat_on_call(contact)
         if contact.state is ContactState.AFTER_CONTACT_WORK:
@@ -146,7 +149,7 @@ class LocalContactCentre:
         if contact is not None and contact.state is ContactState.CONNECTED and contact.channel is Channel.CHAT:
             self._publish(contact, TypingStarted(contact_id, ParticipantRole.CUSTOMER))
 
-    def customer_end(self, contact_id: str) -> None:
+    async def customer_end(self, contact_id: str) -> None:
         """The customer ended the chat or hung up: an agent gets after-contact work, anything earlier just ends."""
         contact = self._contacts.get(contact_id)
         if contact is None or contact.state is ContactState.AFTER_CONTACT_WORK:
@@ -191,6 +194,9 @@ class LocalContactCentre:
     def agent_contacts(self, username: str) -> list[Contact]:
         return [self._snapshot(c) for c in self._contacts.values()
                 if c.agent_username == username and c.state in AGENT_HELD_STATES]
+
+    def agent_contact(self, username: str, contact_id: str) -> Contact:
+        return self._snapshot(self._held_by(username, contact_id))
 
     def offer_for(self, username: str) -> tuple[Contact, float] | None:
         for contact_id, offer in self._offers.items():

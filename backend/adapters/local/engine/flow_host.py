@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from backend.domain.model import Channel
-from backend.flows.host import FlowActionError
+from backend.flows.host import FlowActionError, FlowHost
 
 if TYPE_CHECKING:
     from backend.adapters.local.engine.contact_centre import LocalContactCentre
     from backend.domain.model import Contact
 
 
-class ContactFlowHost:
-    """Implements :class:`backend.flows.host.FlowHost` by delegating to the engine."""
+class ContactFlowHost(FlowHost):
+    """The flow interpreter's host for one contact of the local engine: every action delegates to the engine."""
 
     def __init__(self, centre: LocalContactCentre, contact: Contact) -> None:
         self._centre = centre
