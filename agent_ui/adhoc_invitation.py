@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import quote
 
+from backend.domain.reference import Reference
 from ui_common.adhoc_link import build_link
 
 
@@ -30,7 +31,7 @@ class Invitation:
     @property
     def spaced_reference(self) -> str:
         """``0041 8233``: two groups of four are easier to read out on a phone call."""
-        return f'{self.reference[:4]} {self.reference[4:]}'
+        return Reference(self.reference).spaced
 
     @property
     def validity(self) -> str:

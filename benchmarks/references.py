@@ -46,7 +46,8 @@ from backend.adapters.local.sqlite_store import SqliteStore
 from backend.config import Settings
 from backend.container import build_references
 from backend.domain.model import Agent
-from backend.services.references import REFERENCE_DIGITS, ReferenceService
+from backend.domain.reference import REFERENCE_DIGITS
+from backend.services.references import ReferenceService
 from benchmarks._harness import fmt, percentile, print_table, publish
 
 EMAIL = 'bench.customer@example.com'

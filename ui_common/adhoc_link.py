@@ -7,18 +7,16 @@ appear in access logs, proxies or Referer headers (docs/decisions.md).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 from backend.domain.errors import InvalidInput
+from backend.domain.reference import is_reference
 from backend.domain.validation import clean_email
 
 REFERENCE_KEY = 'ref'
 EMAIL_KEY = 'email'
 MAX_FRAGMENT_LENGTH = 400  # 8 digits + a 254-character email, percent-encoded, with room to spare
-
-_REFERENCE = re.compile(r'[0-9]{8}')  # ASCII digits only: \d would also take other scripts' digits
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +49,7 @@ def parse_fragment(fragment: str) -> AdhocLink | None:
     if not set(fields) <= {REFERENCE_KEY, EMAIL_KEY} or any(len(values) != 1 for values in fields.values()):
         return None
     reference = fields.get(REFERENCE_KEY, [''])[0]
-    if not _REFERENCE.fullmatch(reference):
+    if not is_reference(reference):
         return None
     email = fields.get(EMAIL_KEY, [''])[0]
     if email:

@@ -8,18 +8,16 @@ attributes are whitelisted; routing to a specific agent happens only through a r
 from __future__ import annotations
 
 import logging
-import re
 
 from backend.domain.errors import InvalidInput
 from backend.domain.model import Contact, ContactState, Message
+from backend.domain.reference import Reference
 from backend.domain.validation import clean_email, clean_message, clean_name
 from backend.events import Callback, EventBus, Subscription, contact_topic
 from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
 from backend.services.session_bindings import SessionBindings, session_hash
 
 log = logging.getLogger('vce.customer')
-
-_REFERENCE = re.compile(r'^\d{8}$')
 
 
 class CustomerChatService:
@@ -31,9 +29,7 @@ class CustomerChatService:
     async def start_chat(self, session_key: str, *, name: str, email: str, reference: str = '',
                          client_address: str = '') -> Contact:
         name, email = clean_name(name), clean_email(email)
-        reference = reference.strip().replace(' ', '')
-        if reference and not _REFERENCE.match(reference):
-            raise InvalidInput('A reference is the 8-digit number your agent gave you.')
+        reference = str(Reference.parse(reference)) if reference.strip() else ''
         current = self.current_contact(session_key)
         if current is not None and current.state not in (ContactState.ENDED, ContactState.AFTER_CONTACT_WORK):
             return current  # a double submit resumes the running chat instead of opening a second one

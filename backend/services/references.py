@@ -13,22 +13,19 @@ import hmac
 import ipaddress
 import logging
 import math
-import re
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain.errors import NotAllowed, NotFound, RateLimited
+from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from backend.domain.model import RedeemResult, ReferenceRecord
+from backend.domain.reference import Reference
 from backend.domain.validation import clean_email
-from backend.ports import AgentLookup, ReferenceStore
+from backend.ports import AgentLookup, ReferenceRedeemer, ReferenceStore
 
 log = logging.getLogger('vce.references')
 
-REFERENCE_DIGITS = 8
 CREATE_ATTEMPTS = 10  # draws before giving up on finding a number no live reference holds
-_REFERENCE = re.compile(rf'^\d{{{REFERENCE_DIGITS}}}$')
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +48,7 @@ class ReferencePolicy:
     redeem_window_seconds: float = 15 * 60
 
 
-class ReferenceService:
+class ReferenceService(ReferenceRedeemer):
     """Creates references for the logged-in agent and redeems them for customers (``ReferenceRedeemer``)."""
 
     def __init__(self, store: ReferenceStore, agents: AgentLookup, secret: bytes,
@@ -75,7 +72,7 @@ class ReferenceService:
         now = self._clock()
         expires_at = now + self.ttl_seconds
         for _ in range(CREATE_ATTEMPTS):
-            reference = f'{secrets.randbelow(10 ** REFERENCE_DIGITS):0{REFERENCE_DIGITS}d}'
+            reference = str(Reference.draw())
             record = ReferenceRecord(key=self._number_hash(reference), email_key=self._email_hash(reference, email),
                                      owner_username=agent.username, created_at=now, expires_at=expires_at)
             if self._store.add_reference(record):
@@ -96,11 +93,12 @@ class ReferenceService:
             minutes = math.ceil(self._policy.redeem_window_seconds / 60)
             raise RateLimited(f'Too many reference attempts from your network. '
                               f'Please try again in {minutes} minute{"s" if minutes != 1 else ""}.')
-        reference = reference.strip().replace(' ', '')
-        if not _REFERENCE.match(reference):
+        try:
+            digits = Reference.parse(reference).digits
+        except InvalidInput:
             log.info('reference.redeem outcome=%s', RedeemResult.INVALID.value)
             return None
-        result, owner = self._store.redeem_reference(self._number_hash(reference), self._email_hash(reference, email),
+        result, owner = self._store.redeem_reference(self._number_hash(digits), self._email_hash(digits, email),
                                                      now, self._policy.max_wrong_emails)
         if result is RedeemResult.REDEEMED:
             log.info('reference.redeem outcome=%s agent=%s', result.value, owner)

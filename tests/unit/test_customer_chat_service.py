@@ -29,6 +29,8 @@ async def chat():
     ('Ann', 'ann@@example.com', '', 'Please enter a valid email address'),
     ('Ann', 'ann@example', '', 'Please enter a valid email address'),
     ('Ann', 'a@example.com', '12ab', 'A reference is the 8-digit number your agent gave you.'),
+    ('Ann', 'a@example.com', '２４６８１３５７', 'A reference is the 8-digit number your agent gave you.'),  # fullwidth
+    ('Ann', 'a@example.com', '2468\u06f13\u06f157', 'A reference is the 8-digit number your agent gave you.'),
 ])
 async def test_bad_start_input_is_refused_and_nothing_starts(chat, name, email, reference, message):
     service, store = chat

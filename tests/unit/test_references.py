@@ -65,7 +65,7 @@ def draws(monkeypatch, *values: int) -> list[int]:
         asked.append(bound)
         return queue.pop(0) if len(queue) > 1 else queue[0]
 
-    monkeypatch.setattr('backend.services.references.secrets.randbelow', randbelow)
+    monkeypatch.setattr('backend.domain.reference.secrets.randbelow', randbelow)
     return asked
 
 
