@@ -1,4 +1,4 @@
-"""The layer rules of DESIGN.md §3, checked on every test run."""
+"""The layer rules of docs/architecture.md ("Layers and import rules"), checked on every test run."""
 
 from __future__ import annotations
 

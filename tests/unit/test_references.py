@@ -1,4 +1,5 @@
-"""Ad-hoc references (DESIGN.md §5): CSPRNG, 8 digits, keyed hashes only, TTL, single use, burn, rate limit, routing."""
+"""Ad-hoc references (docs/architecture.md, "Security rules"): CSPRNG, 8 digits, keyed hashes only, TTL, single use,
+burn, rate limit, routing."""
 
 from __future__ import annotations
 
