@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
-from agent_ui.connect_desktop import ConnectDesktop
+from agent_ui.connect_desktop.desktop import ConnectDesktop
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.local_desktop.desktop import AgentDesktop
 from agent_ui.login.agent_session import end_agent_session
