@@ -10,12 +10,12 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
-from agent_ui.agent_session import end_agent_session
-from agent_ui.auth import LOGIN_PATH, register_login_page, signed_in_username
-from agent_ui.connect_desktop import ConnectDesktop
-from agent_ui.desktop import AgentDesktop
+from agent_ui.connect_desktop.desktop import ConnectDesktop
 from agent_ui.extensions import DesktopExtensions
-from agent_ui.oidc_login import register_oidc_routes
+from agent_ui.local_desktop.desktop import AgentDesktop
+from agent_ui.login.agent_session import end_agent_session
+from agent_ui.login.auth import LOGIN_PATH, register_login_page, signed_in_username
+from agent_ui.login.oidc_login import register_oidc_routes
 from backend.domain.errors import NotFound
 from backend.services.bundle import Services
 

@@ -18,10 +18,10 @@ Phases:
 5. afterwards every agent opens each of its contacts and reads the transcript the server renders (from the store),
    which checks that nothing was lost or reordered even for contacts that were not open during the run.
 
-The agent desktop renders the transcript of the contact it has OPEN only (``agent_ui/desktop.py`` ``_on_event``);
-other contacts just get an "unread" badge, which carries no text. So live per-message latency is measured for chats
-that were open on their agent during the run: all chats with ``--concurrency 1`` and ``--agents >= --chats``, one
-chat per agent otherwise (the table says how many chats were measured).
+The agent desktop renders the transcript of the contact it has OPEN only (``agent_ui/local_desktop/desktop.py``
+``_on_event``); other contacts just get an "unread" badge, which carries no text. So live per-message latency is
+measured for chats that were open on their agent during the run: all chats with ``--concurrency 1`` and
+``--agents >= --chats``, one chat per agent otherwise (the table says how many chats were measured).
 
 Server CPU% and RSS come from /proc/<pid>/stat and /proc/<pid>/status. The load generator runs on the same machine
 and its own CPU% is reported too: on a 2-core VM it competes with the server.

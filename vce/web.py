@@ -11,8 +11,8 @@ from nicegui import app, ui
 
 import agent_ui.pages
 import customer_ui.pages
-from agent_ui.auth import AgentAuthMiddleware
 from agent_ui.extensions import DesktopExtensions
+from agent_ui.login.auth import AgentAuthMiddleware
 from backend.config import Settings
 from backend.container import build_services
 from backend.services.bundle import Services

@@ -23,10 +23,10 @@ from functools import partial
 from nicegui import app, ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
-from agent_ui.auth import LOGIN_PATH
-from agent_ui.connect_ccp import CcpAgentEvent, CcpContactEvent, CcpErrorEvent, ConnectCcp
-from agent_ui.connect_desktop import ConnectDesktop
+from agent_ui.connect_desktop.connect_ccp import CcpAgentEvent, CcpContactEvent, CcpErrorEvent, ConnectCcp
+from agent_ui.connect_desktop.desktop import ConnectDesktop
 from agent_ui.extensions import DesktopExtensions
+from agent_ui.login.auth import LOGIN_PATH
 from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.config import Settings

@@ -16,7 +16,7 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 import vce.web
-from agent_ui.connect_ccp import ConnectCcp
+from agent_ui.connect_desktop.connect_ccp import ConnectCcp
 from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.config import Settings

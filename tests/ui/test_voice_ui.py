@@ -6,7 +6,7 @@ from __future__ import annotations
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
-from agent_ui.softphone import Softphone
+from agent_ui.local_desktop.softphone import Softphone
 from customer_ui.phone_page import MICROPHONE_HINT
 from tests.ui.helpers import (
     calls,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agent_ui.connect_ccp import CcpAgentEvent, CcpContactEvent
+from agent_ui.connect_desktop.connect_ccp import CcpAgentEvent, CcpContactEvent
 from backend.domain.model import AgentStatus, ContactState
 
 

@@ -1,8 +1,8 @@
 """Agent login: a middleware guards every /agent page; sessions live in NiceGUI's signed, HttpOnly cookie.
 
 The login page shows what the configured mode needs: the local account form, or one button that starts the
-OpenID Connect sign-in (agent_ui.oidc_login), with the reason when a sign-in was refused. Either way the session
-itself is begun by an HTTP response under a new browser id (agent_ui.agent_session): the local form checks the
+OpenID Connect sign-in (agent_ui.login.oidc_login), with the reason when a sign-in was refused. Either way the session
+itself is begun by an HTTP response under a new browser id (agent_ui.login.agent_session): the local form checks the
 password over the socket, then sends the browser to LOCAL_SESSION_PATH to collect it (no secret in the URL).
 """
 
@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, run, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from agent_ui.agent_session import begin_agent_session
+from agent_ui.login.agent_session import begin_agent_session
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService

@@ -5,11 +5,11 @@ A phone call shows its event lines read-only (no reply box, no video); the softp
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
+from agent_ui.contact_parts import STATE_TEXT, attributes_table, contact_heading, extension_panels
 from agent_ui.extensions import ContactPanelContext, DesktopExtensions
 from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Channel, Contact, ContactState, ParticipantRole
@@ -17,14 +17,6 @@ from backend.domain.validation import MAX_MESSAGE_LENGTH
 from backend.services.agent_desk import AgentDeskService
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.typing_throttle import TypingThrottle
-
-log = logging.getLogger('vce.agent_ui')
-
-STATE_TEXT = {
-    ContactState.CONNECTED: 'Connected',
-    ContactState.AFTER_CONTACT_WORK: 'After contact work',
-    ContactState.ENDED: 'Ended',
-}
 
 
 class ContactView(ui.column):
@@ -96,35 +88,3 @@ class ContactView(ui.column):
             ui.notify(str(error), type='negative')
             return False
         return True
-
-
-def contact_heading(contact: Contact, on_start_video: Callable[[str], Awaitable[None]]
-                    ) -> tuple[ui.row, ui.badge, ui.button]:
-    """The customer's name, the state badge and Start video, in a row the caller may add its own buttons to."""
-    with ui.row().classes('w-full items-center gap-3') as row:
-        ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
-        badge = ui.badge().props('data-testid=contact-state')
-        ui.space()
-        video = ui.button('Start video', icon='videocam', on_click=lambda: on_start_video(contact.contact_id)) \
-            .props('color=positive data-testid=start-video')
-    return row, badge, video
-
-
-def attributes_table(attributes: dict[str, str]) -> None:
-    """The contact's attributes, folded away (shared with the desktop on the Connect CCP)."""
-    with ui.expansion('Contact attributes', icon='label').classes('w-full').props('dense'):
-        ui.table(columns=[{'name': 'key', 'label': 'Attribute', 'field': 'key', 'align': 'left'},
-                          {'name': 'value', 'label': 'Value', 'field': 'value', 'align': 'left'}],
-                 rows=[{'key': k, 'value': v} for k, v in sorted(attributes.items())],
-                 row_key='key').props('dense flat data-testid=attributes').classes('w-full')
-
-
-def extension_panels(extensions: DesktopExtensions, context: ContactPanelContext) -> None:
-    """The developer's panels; a failing one shows an error in its own box and never breaks the desktop."""
-    for panel in extensions.contact_panels:
-        with ui.expansion(panel.title, value=True).classes('w-full').props('data-testid=extension-panel'):
-            try:
-                panel.build(context)
-            except Exception:
-                log.exception('extension panel failed panel=%s', panel.title)
-                ui.label(f'The panel "{panel.title}" failed to load.').classes('text-negative')

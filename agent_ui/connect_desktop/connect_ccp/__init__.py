@@ -1,4 +1,4 @@
-from agent_ui.connect_ccp.connect_ccp import (
+from agent_ui.connect_desktop.connect_ccp.connect_ccp import (
     DEFAULT_CONNECT_BUNDLE_URL,
     ERROR_CODES,
     CcpAgentEvent,

@@ -1,8 +1,8 @@
 """The two HTTP routes of the OpenID Connect login: send the browser to the provider, and take it back.
 
 Both are plain HTTP (not socket events) because the callback must answer with a new session cookie
-(agent_ui.agent_session). What a sign-in has to remember between the two (state, nonce, PKCE verifier) stays on the
-server, in the signed-out browser's own storage, so only the browser that started a sign-in can finish it.
+(agent_ui.login.agent_session). What a sign-in has to remember between the two (state, nonce, PKCE verifier) stays on
+the server, in the signed-out browser's own storage, so only the browser that started a sign-in can finish it.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app
 
-from agent_ui.agent_session import begin_agent_session
-from agent_ui.auth import LOGIN_ERROR_KEY, LOGIN_PATH, OIDC_START_PATH, safe_redirect
+from agent_ui.login.agent_session import begin_agent_session
+from agent_ui.login.auth import LOGIN_ERROR_KEY, LOGIN_PATH, OIDC_START_PATH, safe_redirect
 from backend.domain.errors import DomainError
 from backend.domain.identity import PendingSignIn
 from backend.services.single_sign_on import CALLBACK_PATH, SingleSignOnService

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
-from agent_ui.contact_view import STATE_TEXT, attributes_table, contact_heading, extension_panels
+from agent_ui.contact_parts import STATE_TEXT, attributes_table, contact_heading, extension_panels
 from agent_ui.extensions import ContactPanelContext, DesktopExtensions
 from backend.domain.model import Agent, Channel, Contact, ContactState
 

@@ -20,8 +20,8 @@ from typing import Any
 from nicegui import app, background_tasks, ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
-from agent_ui.connect_ccp import CcpAgentEvent, CcpContactEvent, CcpErrorEvent, ConnectCcp
-from agent_ui.connect_contact_view import ConnectContactView
+from agent_ui.connect_desktop.connect_ccp import CcpAgentEvent, CcpContactEvent, CcpErrorEvent, ConnectCcp
+from agent_ui.connect_desktop.contact_view import ConnectContactView
 from agent_ui.contact_list import ContactList
 from agent_ui.desktop_frame import DESKTOP_ROOT, desktop_body, desktop_header
 from agent_ui.extensions import DesktopExtensions

@@ -8,12 +8,12 @@ from typing import Any
 from nicegui import app, ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
-from agent_ui.auth import LOGIN_PATH
-from agent_ui.ccp_panel import CcpPanel
-from agent_ui.contact_view import ContactView
 from agent_ui.desktop_frame import DESKTOP_ROOT, desktop_body, desktop_header
 from agent_ui.extensions import DesktopExtensions
-from agent_ui.softphone import Softphone
+from agent_ui.local_desktop.ccp_panel import CcpPanel
+from agent_ui.local_desktop.contact_view import ContactView
+from agent_ui.local_desktop.softphone import Softphone
+from agent_ui.login.auth import LOGIN_PATH
 from agent_ui.video_start import start_agent_video
 from backend.domain.errors import DomainError
 from backend.domain.model import AgentStatus, ParticipantRole
