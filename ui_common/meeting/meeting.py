@@ -41,68 +41,66 @@ class Device:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class DevicesEvent:
+class MeetingEvent:
+    """What every meeting event carries, like NiceGUI's ``UiEventArguments``: the element that sent it."""
+
+    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DevicesEvent(MeetingEvent):
     audio_inputs: list[Device]
     video_inputs: list[Device]
     audio_outputs: list[Device]
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class PreviewEvent:
+class PreviewEvent(MeetingEvent):
     audio: bool
     video: bool
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class JoinedEvent:
+class JoinedEvent(MeetingEvent):
     attendee_id: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class AttendeeEvent:
+class AttendeeEvent(MeetingEvent):
     attendee_id: str
     name: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class VideoTileEvent:
+class VideoTileEvent(MeetingEvent):
     attendee_id: str
     on: bool
     local: bool
     content: bool
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ContentShareEvent:
+class ContentShareEvent(MeetingEvent):
     attendee_id: str
     on: bool
     local: bool
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class LeftEvent:
+class LeftEvent(MeetingEvent):
     reason: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class MeetingErrorEvent:
+class MeetingErrorEvent(MeetingEvent):
     code: str
     message: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class SignalEvent:
+class SignalEvent(MeetingEvent):
     to: str
     data: dict[str, Any]
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 def _devices(items: Any) -> list[Device]:
