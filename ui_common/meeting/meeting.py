@@ -107,7 +107,10 @@ def _devices(items: Any) -> list[Device]:
     return [Device(id=str(d.get('id') or ''), label=str(d.get('label') or '')) for d in items or []]
 
 
-class MeetingElement(ui.element, component='meeting.js'):
+# The view (meeting.js) imports its engines and helpers by these file names; as dependencies NiceGUI puts them in the
+# page's import map under URLs that change with each file, so a browser never runs a stale engine.
+class MeetingElement(ui.element, component='meeting.js', dependencies=[
+        'meeting_media.js', 'meeting_local_engine.js', 'meeting_chime_engine.js']):
 
     def __init__(self, *,
                  backend: Backend,
