@@ -22,6 +22,8 @@ from nicegui import ui
 from nicegui.events import GenericEventArguments, handle_event
 from nicegui.helpers import expects_arguments
 
+from ui_common.script_loader import SCRIPT_LOADER
+
 Backend = Literal['local', 'chime']
 Quality = Literal['360p', '540p', '720p']
 LeftReason = Literal['left', 'ended', 'error']
@@ -110,7 +112,7 @@ def _devices(items: Any) -> list[Device]:
 # The view (meeting.js) imports its engines and helpers by these file names; as dependencies NiceGUI puts them in the
 # page's import map under URLs that change with each file, so a browser never runs a stale engine.
 class MeetingElement(ui.element, component='meeting.js', dependencies=[
-        'meeting_media.js', 'meeting_local_engine.js', 'meeting_chime_engine.js']):
+        'meeting_media.js', 'meeting_local_engine.js', 'meeting_chime_engine.js', SCRIPT_LOADER]):
 
     def __init__(self, *,
                  backend: Backend,

@@ -3,32 +3,15 @@
 import {
   collectStats, devicesPayload, errorMessage, errorName, labelsMissing, mediaErrorCode, qualityOf, requestPermission,
 } from "meeting_media";
+import { loadScript } from "script_loader";
 
 // A Chime session that has not started by then is given up (the SDK itself keeps retrying unreachable endpoints).
 const CHIME_JOIN_TIMEOUT_MS = 30000;
 const CHIME_ENDED_CODES = ["MeetingEnded", "AudioCallEnded", "AudioAttendeeRemoved"];
 
-let chimeLoading = null;
-
 /** Insert the Chime SDK <script> once per document and wait for it. */
 function loadChime(url) {
-  if (window.ChimeSDK) return Promise.resolve(window.ChimeSDK);
-  if (!chimeLoading) {
-    chimeLoading = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.dataset.vceChime = "1";
-      script.onload = () => (window.ChimeSDK ? resolve(window.ChimeSDK) : reject(new Error("window.ChimeSDK missing")));
-      script.onerror = () => reject(new Error(`could not load ${url}`));
-      document.head.appendChild(script);
-    }).catch((err) => {
-      chimeLoading = null;
-      document.querySelectorAll("script[data-vce-chime]").forEach((s) => s.remove());
-      throw err;
-    });
-  }
-  return chimeLoading;
+  return loadScript(url, { ready: () => window.ChimeSDK, name: "window.ChimeSDK", marker: "data-vce-chime" });
 }
 
 /** Amazon Chime SDK JS 3.x session behind the same view and events. */
