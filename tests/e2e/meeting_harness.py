@@ -1,6 +1,7 @@
-"""A tiny standalone NiceGUI app for driving ``MeetingElement(backend='local')`` from Playwright (not the product).
+"""A tiny standalone NiceGUI app for driving ``MeetingElement`` from Playwright (not the product).
 
-Run: ``python tests/e2e/meeting_harness.py PORT``. Page ``/room/{name}?who=Alice`` shows one meeting element, buttons
+Run: ``python tests/e2e/meeting_harness.py PORT``. Page ``/room/{name}?who=Alice`` shows one meeting element (the
+``local`` back end; ``&backend=chime`` for the Chime one, with the vendored SDK served from ``/assets``), buttons
 with ``data-testid`` s and a ``data-testid=events`` label with one line per event. The ``signal`` events of the pages
 in one room are relayed in memory: ``to='*'`` goes to every other page of the room, the sender's attendee id (a uuid
 per page) is passed as ``from_attendee``.
@@ -17,9 +18,11 @@ from pathlib import Path
 if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script: make ``ui_common`` importable
 
-from nicegui import context, ui
+from nicegui import app, context, ui
 
-from ui_common.meeting import MeetingElement, Quality, SignalEvent
+from ui_common.meeting import Backend, MeetingElement, Quality, SignalEvent
+
+ASSETS = Path(__file__).resolve().parents[2] / 'assets'
 
 ROOMS: dict[str, dict[str, MeetingElement]] = defaultdict(dict)
 
@@ -29,7 +32,7 @@ def flag(value: bool) -> str:
 
 
 @ui.page('/room/{room}')
-def room_page(room: str, who: str = '', quality: Quality = '360p') -> None:
+def room_page(room: str, who: str = '', quality: Quality = '360p', backend: Backend = 'local') -> None:
     client = context.client
     attendee_id = uuid.uuid4().hex
     name = who or f'guest-{attendee_id[:4]}'
@@ -37,7 +40,7 @@ def room_page(room: str, who: str = '', quality: Quality = '360p') -> None:
 
     ui.label(f'{name} in {room}').props('data-testid=who')
     ui.label(attendee_id).props('data-testid=attendee-id')
-    meeting = MeetingElement(backend='local', self_name=name).classes('w-full max-w-3xl')
+    meeting = MeetingElement(backend=backend, self_name=name).classes('w-full max-w-3xl')
     events = ui.label().props('data-testid=events').style('white-space: pre-line; font-family: monospace')
 
     def log(line: str) -> None:
@@ -93,5 +96,6 @@ def room_page(room: str, who: str = '', quality: Quality = '360p') -> None:
 
 
 if __name__ in {'__main__', '__mp_main__'}:
+    app.add_static_files('/assets', ASSETS)  # the element's default Chime bundle URL points here
     ui.run(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765, host='127.0.0.1', reload=False, show=False,
            show_welcome_message=False, title='meeting harness')

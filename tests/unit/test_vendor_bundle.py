@@ -1,4 +1,5 @@
-"""The committed vendored bundles are what their checksum, version and licence files say (CI never runs npm)."""
+"""The committed vendored bundles are what their checksum, version and licence files say (CI never runs npm), and the
+elements fetch them only when needed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
+from nicegui import dependencies
+
+from agent_ui.connect_ccp import DEFAULT_CONNECT_BUNDLE_URL
+from ui_common.meeting.meeting import DEFAULT_CHIME_BUNDLE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / 'assets' / 'vendor' / 'amazon-chime-sdk'
@@ -69,3 +74,13 @@ def test_connect_licence_files_are_shipped() -> None:
     assert f'===== amazon-connect-chatjs@{chatjs} (Apache-2.0)' in third_party
     assert 'Licence comments found in the bundled code' in third_party
     assert 'not installed' not in third_party  # every package inside the webpack bundles had its licence found
+
+
+def test_the_elements_load_the_bundles_on_demand_only() -> None:
+    """The bundles are fetched by the elements' script loader when needed, never put in NiceGUI's import map."""
+    assert ROOT / DEFAULT_CHIME_BUNDLE_URL.removeprefix('/') == BUNDLE  # served from /assets (vce/web.py)
+    assert ROOT / DEFAULT_CONNECT_BUNDLE_URL.removeprefix('/') == CONNECT_BUNDLE
+    served = [item.path for registry in (dependencies.libraries, dependencies.js_components, dependencies.esm_modules)
+              for item in registry.values()]
+    assert served  # the elements above registered their own modules
+    assert [path for path in served if (ROOT / 'assets') in path.resolve().parents] == []

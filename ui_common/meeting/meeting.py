@@ -22,6 +22,8 @@ from nicegui import ui
 from nicegui.events import GenericEventArguments, handle_event
 from nicegui.helpers import expects_arguments
 
+from ui_common.script_loader import SCRIPT_LOADER
+
 Backend = Literal['local', 'chime']
 Quality = Literal['360p', '540p', '720p']
 LeftReason = Literal['left', 'ended', 'error']
@@ -41,75 +43,76 @@ class Device:
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class DevicesEvent:
+class MeetingEvent:
+    """What every meeting event carries, like NiceGUI's ``UiEventArguments``: the element that sent it."""
+
+    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DevicesEvent(MeetingEvent):
     audio_inputs: list[Device]
     video_inputs: list[Device]
     audio_outputs: list[Device]
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class PreviewEvent:
+class PreviewEvent(MeetingEvent):
     audio: bool
     video: bool
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class JoinedEvent:
+class JoinedEvent(MeetingEvent):
     attendee_id: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class AttendeeEvent:
+class AttendeeEvent(MeetingEvent):
     attendee_id: str
     name: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class VideoTileEvent:
+class VideoTileEvent(MeetingEvent):
     attendee_id: str
     on: bool
     local: bool
     content: bool
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class ContentShareEvent:
+class ContentShareEvent(MeetingEvent):
     attendee_id: str
     on: bool
     local: bool
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class LeftEvent:
+class LeftEvent(MeetingEvent):
     reason: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class MeetingErrorEvent:
+class MeetingErrorEvent(MeetingEvent):
     code: str
     message: str
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
-class SignalEvent:
+class SignalEvent(MeetingEvent):
     to: str
     data: dict[str, Any]
-    sender: MeetingElement | None = field(default=None, repr=False, compare=False)
 
 
 def _devices(items: Any) -> list[Device]:
     return [Device(id=str(d.get('id') or ''), label=str(d.get('label') or '')) for d in items or []]
 
 
-class MeetingElement(ui.element, component='meeting.js'):
+# The view (meeting.js) imports its engines and helpers by these file names; as dependencies NiceGUI puts them in the
+# page's import map under URLs that change with each file, so a browser never runs a stale engine.
+class MeetingElement(ui.element, component='meeting.js', dependencies=[
+        'meeting_media.js', 'meeting_local_engine.js', 'meeting_chime_engine.js', SCRIPT_LOADER]):
 
     def __init__(self, *,
                  backend: Backend,

@@ -5,27 +5,15 @@
 //   error   {code, message}
 //   signInNeeded {}   (federated mode: Python answers with signIn(credentials) or signInFailed(message))
 
-let streamsLoading = null;
+import { loadScript } from "script_loader";
 
 /** Insert the Streams <script> once per document and wait for it. */
 function loadStreams(url) {
-  if (window.connect && window.connect.core) return Promise.resolve(window.connect);
-  if (!streamsLoading) {
-    streamsLoading = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.dataset.vceConnectStreams = "1";
-      script.onload = () => (window.connect && window.connect.core ? resolve(window.connect) : reject(new Error("window.connect missing")));
-      script.onerror = () => reject(new Error(`could not load ${url}`));
-      document.head.appendChild(script);
-    }).catch((err) => {
-      streamsLoading = null;
-      document.querySelectorAll("script[data-vce-connect-streams]").forEach((s) => s.remove());
-      throw err;
-    });
-  }
-  return streamsLoading;
+  return loadScript(url, {
+    ready: () => (window.connect && window.connect.core ? window.connect : null),
+    name: "window.connect",
+    marker: "data-vce-connect-streams",
+  });
 }
 
 function errorMessage(err) {

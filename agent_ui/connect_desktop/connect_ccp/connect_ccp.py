@@ -30,6 +30,7 @@ from backend.domain.errors import DomainError
 from backend.domain.federation import FederationToken
 from backend.domain.model import AgentStatus, Channel, Contact, ContactState
 from backend.services.ccp_login import CcpSetup
+from ui_common.script_loader import SCRIPT_LOADER
 
 log = logging.getLogger('vce.ccp')
 
@@ -102,7 +103,7 @@ def _strings(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-class ConnectCcp(ui.element, component='connect_ccp.js'):
+class ConnectCcp(ui.element, component='connect_ccp.js', dependencies=[SCRIPT_LOADER]):
 
     def __init__(self, setup: CcpSetup, *,
                  federation_token: Callable[[], Awaitable[FederationToken]] | None = None,
