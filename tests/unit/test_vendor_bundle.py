@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from nicegui import dependencies
 
-from agent_ui.connect_ccp import DEFAULT_CONNECT_BUNDLE_URL
+from agent_ui.connect_desktop.connect_ccp import DEFAULT_CONNECT_BUNDLE_URL
 from ui_common.meeting.meeting import DEFAULT_CHIME_BUNDLE_URL
 
 ROOT = Path(__file__).resolve().parents[2]
