@@ -43,8 +43,8 @@ if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend.adapters.local.sqlite_store import SqliteStore
+from backend.bootstrap import build_references
 from backend.config import Settings
-from backend.container import build_references
 from backend.domain.model import Agent
 from backend.services.references import REFERENCE_DIGITS, ReferenceService
 from benchmarks._harness import fmt, percentile, print_table, publish

@@ -98,7 +98,7 @@ def flows_check(files: Annotated[list[Path], typer.Argument(help='Flow JSON file
 
 
 def _settings(**overrides: object) -> Settings:
-    from backend.container import load_settings
+    from backend.bootstrap import load_settings
 
     try:
         return load_settings(**overrides)
@@ -112,7 +112,7 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _accounts(settings: Settings):  # type: ignore[no-untyped-def]
-    from backend.container import build_accounts
+    from backend.bootstrap import build_accounts
 
     return build_accounts(settings)
 

@@ -13,8 +13,8 @@ import agent_ui.pages
 import customer_ui.pages
 from agent_ui.auth import AgentAuthMiddleware
 from agent_ui.extensions import DesktopExtensions
+from backend.bootstrap import build_services
 from backend.config import Settings
-from backend.container import build_services
 from backend.services.bundle import Services
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'

@@ -1,4 +1,4 @@
-"""The set of services a UI may use; built by the composition root (backend.container)."""
+"""The set of services a UI may use; built by the composition root (backend.bootstrap)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ import pytest
 from botocore.stub import Stubber
 
 from backend.adapters.aws.dynamo_table import ensure_table
+from backend.bootstrap import build_services, load_settings
 from backend.config import Settings
-from backend.container import build_services, load_settings
 from backend.domain.errors import InvalidInput, NotAllowed
 from tests.contract.aws_config_fixtures import ACCOUNT, CHAT_FLOW_ID, FULL, INSTANCE_ID, REGION
 from tests.contract.connect_user_fixtures import user

@@ -14,8 +14,8 @@ from backend.adapters.aws.error_messages import AwsCallFailed
 from backend.adapters.aws.ssm_parameters import SsmParameters
 from backend.adapters.aws.ssm_settings import load_aws_settings
 from backend.aws_config.parameters import InvalidValues, MissingConfiguration
+from backend.bootstrap import load_settings
 from backend.config import BootstrapSettings
-from backend.container import load_settings
 from tests.contract.aws_config_fixtures import FULL, REGION, SECRET
 
 PATH = '/VideoCallEscalation/'

@@ -8,8 +8,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
+from backend.bootstrap import build_services
 from backend.config import PROJECT_ROOT, Settings
-from backend.container import build_services
 from backend.flows import InvalidFlowError
 from vce.cli import app
 

@@ -12,8 +12,8 @@ import pytest
 from pydantic import ValidationError
 
 from backend.adapters.local.sqlite_store import SqliteStore
+from backend.bootstrap import build_services
 from backend.config import Settings
-from backend.container import build_services
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from backend.domain.model import AgentStatus, ContactState, RedeemResult, ReferenceRecord
 from backend.services.references import ReferencePolicy, ReferenceService, address_bucket

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backend.adapters.local.meetings import LocalMeetingProvider
+from backend.bootstrap import build_services
 from backend.config import Settings
-from backend.container import build_services
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound
 from backend.domain.model import AgentStatus, Channel, ContactState
 from backend.events import SignalReceived, VoiceChanged, agent_topic, contact_topic
