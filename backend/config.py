@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.domain.connect_arns import instance_id_of
 from backend.domain.connect_instance import ConnectInstanceUrls, connect_instance_urls
 from backend.domain.errors import InvalidInput
 
@@ -172,7 +173,7 @@ class Settings(BaseSettings):
     @model_validator(mode='after')
     def _check_connect_ccp(self) -> Settings:
         if not self.connect_instance_id and self.connect_instance_arn:  # `vce configure` stores the ARN only
-            self.connect_instance_id = self.connect_instance_arn.rsplit('/', 1)[-1].lower()
+            self.connect_instance_id = instance_id_of(self.connect_instance_arn).lower()
         if self.mode != 'aws':
             return self
         if not self.connect_instance_url:

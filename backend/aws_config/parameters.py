@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from backend.aws_config import values as v
+from backend.domain.connect_arns import parse_instance_arn, parse_queue_arn
 from backend.domain.errors import DomainError, InvalidInput
 
 DEFAULT_PATH = '/VideoCallEscalation/'
@@ -177,13 +178,13 @@ def consistency_problems(values: Mapping[str, str], region: str | None = None) -
     """Checks across values: the queue belongs to the instance, and the instance is in the server's region."""
     problems: list[str] = []
     arn = values.get('connectInstanceARN')
-    instance = v.parse_instance_arn(arn) if arn else None
+    instance = parse_instance_arn(arn) if arn else None
     if instance and region and instance.region != region:
         problems.append(f'connectInstanceARN is in region {instance.region} but this configuration is for region '
                         f'{region}: Connect, SSM and the server must use the same region (set VCE_AWS_REGION '
                         f'or --region {instance.region})')
     queue = values.get('connectBasicQueueARN')
-    if instance and queue and v.queue_instance_id(queue) != instance.instance_id:
+    if instance and queue and parse_queue_arn(queue).instance.instance_id != instance.instance_id:
         problems.append('connectBasicQueueARN belongs to another Connect instance than connectInstanceARN')
     if values.get('connectQueueFlowId') and values.get('connectQueueFlowId') == values.get(
             'connectDefaultContactFlowId'):

@@ -7,49 +7,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from backend.domain.connect_arns import ACCOUNT, PARTITION, REGION, UUID, parse_instance_arn, parse_queue_arn
 from backend.domain.errors import InvalidInput
 
 Check = Callable[[str], str]
 
-_PARTITION = r'aws(?:-cn|-us-gov)?'
-_REGION = r'[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}'
-_UUID = r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}'
-_ACCOUNT = r'\d{12}'
-
-REGION_RE = re.compile(rf'^{_REGION}$')
-UUID_RE = re.compile(rf'^{_UUID}$')
-INSTANCE_ARN_RE = re.compile(
-    rf'^arn:(?P<partition>{_PARTITION}):connect:(?P<region>{_REGION}):(?P<account>{_ACCOUNT}):'
-    rf'instance/(?P<instance_id>{_UUID})$')
-QUEUE_ARN_RE = re.compile(
-    rf'^arn:(?P<partition>{_PARTITION}):connect:(?P<region>{_REGION}):(?P<account>{_ACCOUNT}):'
-    rf'instance/(?P<instance_id>{_UUID})/queue/(?P<queue_id>{_UUID})$')
-ROLE_ARN_RE = re.compile(rf'^arn:{_PARTITION}:iam::{_ACCOUNT}:role/[\w+=,.@/-]{{1,512}}$')
+REGION_RE = re.compile(rf'^{REGION}$')
+UUID_RE = re.compile(rf'^{UUID}$')
+ROLE_ARN_RE = re.compile(rf'^arn:{PARTITION}:iam::{ACCOUNT}:role/[\w+=,.@/-]{{1,512}}$')
 TABLE_NAME_RE = re.compile(r'^[A-Za-z0-9_.-]{3,255}$')
 _LOCAL_HOSTS = {'127.0.0.1', 'localhost', '::1'}
-
-
-@dataclass(frozen=True)
-class InstanceArn:
-    """The parts of an Amazon Connect instance ARN (flows export and doctor need the account and the id)."""
-
-    arn: str
-    partition: str
-    region: str
-    account: str
-    instance_id: str
-
-
-def parse_instance_arn(value: str) -> InstanceArn:
-    match = INSTANCE_ARN_RE.match(value.strip())
-    if not match:
-        raise InvalidInput(f'{value!r} is not an Amazon Connect instance ARN; it looks like '
-                           'arn:aws:connect:REGION:123456789012:instance/INSTANCE-UUID (Connect console → your '
-                           'instance → Overview → Instance ARN)')
-    return InstanceArn(match.group(0), match['partition'], match['region'], match['account'], match['instance_id'])
 
 
 def instance_arn(value: str) -> str:
@@ -57,18 +26,7 @@ def instance_arn(value: str) -> str:
 
 
 def queue_arn(value: str) -> str:
-    if not QUEUE_ARN_RE.match(value.strip()):
-        raise InvalidInput(f'{value!r} is not an Amazon Connect queue ARN; it looks like '
-                           'arn:aws:connect:REGION:123456789012:instance/INSTANCE-UUID/queue/QUEUE-UUID (Connect '
-                           'console → Routing → Queues → the queue → "Show additional queue information")')
-    return value.strip()
-
-
-def queue_instance_id(value: str) -> str:
-    """The instance id inside a queue ARN (the ARN must already be valid)."""
-    match = QUEUE_ARN_RE.match(value)
-    assert match is not None
-    return match['instance_id']
+    return parse_queue_arn(value).arn
 
 
 def role_arn(value: str) -> str:
