@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from backend.config import BootstrapSettings, Settings
 from backend.domain.errors import InvalidInput
 from backend.events import EventBus
 from backend.flows import load_flow_library
@@ -20,6 +19,8 @@ from backend.services.meetings import MeetingService
 from backend.services.references import ReferencePolicy, ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
+from backend.settings import BootstrapSettings, Settings
+from backend.settings.ssm_source import settings_from_ssm
 
 log = logging.getLogger('vce')
 
@@ -31,9 +32,11 @@ def load_settings(**overrides: object) -> Settings:
     boot = BootstrapSettings(**{k: v for k, v in overrides.items() if k in BootstrapSettings.model_fields})  # type: ignore[arg-type]
     if boot.mode != 'aws':
         return Settings(**overrides)  # type: ignore[arg-type]
-    from backend.adapters.aws.ssm_settings import load_aws_settings
+    from backend.adapters.aws.boto_clients import make_client
+    from backend.adapters.aws.ssm_parameters import SsmParameters
 
-    return load_aws_settings(boot, **overrides)
+    stored = SsmParameters(make_client('ssm', boot.aws_region), boot.ssm_path).load()
+    return settings_from_ssm(stored, boot.ssm_path, boot.aws_region, **overrides)
 
 
 def build_accounts(settings: Settings) -> AccountService:

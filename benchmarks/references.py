@@ -44,9 +44,9 @@ if __package__ in (None, ''):
 
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.bootstrap import build_references
-from backend.config import Settings
 from backend.domain.model import Agent
 from backend.services.references import REFERENCE_DIGITS, ReferenceService
+from backend.settings import Settings
 from benchmarks._harness import fmt, percentile, print_table, publish
 
 EMAIL = 'bench.customer@example.com'

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from backend.aws_config.parameters import BY_NAME
-from backend.config import PROJECT_ROOT
 from backend.domain.connect_arns import InstanceArn, parse_instance_arn, parse_queue_arn
 from backend.domain.errors import DomainError, InvalidInput
 from backend.flows import InvalidFlowError
 from backend.flows.export import FLOW_ID_PARAMETERS, SourceFlow, Targets, read_flows, render, render_all, write_all
+from backend.settings import PROJECT_ROOT
+from backend.settings.parameters import BY_NAME
 from vce import aws_access
 
 PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000'  # stands in for flow ids not known before creation

@@ -14,8 +14,8 @@ import customer_ui.pages
 from agent_ui.auth import AgentAuthMiddleware
 from agent_ui.extensions import DesktopExtensions
 from backend.bootstrap import build_services
-from backend.config import Settings
 from backend.services.bundle import Services
+from backend.settings import Settings
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
 

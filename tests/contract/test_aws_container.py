@@ -19,8 +19,8 @@ from botocore.stub import Stubber
 
 from backend.adapters.aws.dynamo_table import ensure_table
 from backend.bootstrap import build_services, load_settings
-from backend.config import Settings
 from backend.domain.errors import InvalidInput, NotAllowed
+from backend.settings import Settings
 from tests.contract.aws_config_fixtures import ACCOUNT, CHAT_FLOW_ID, FULL, INSTANCE_ID, REGION
 from tests.contract.connect_user_fixtures import user
 from tests.contract.test_chime_meetings import attendee, meeting

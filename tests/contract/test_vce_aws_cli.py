@@ -39,7 +39,7 @@ def configure(*args: str, input: str | None = None) -> Any:
 
 
 def full_options(values: dict[str, str] = FULL) -> list[str]:
-    from backend.aws_config.parameters import BY_NAME
+    from backend.settings.parameters import BY_NAME
 
     return [item for name, value in values.items() for item in (f'--{BY_NAME[name].option}', value)]
 

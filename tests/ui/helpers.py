@@ -11,7 +11,7 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from backend.bootstrap import build_accounts
-from backend.config import Settings
+from backend.settings import Settings
 
 AGENT_PASSWORD = 'agent-password'
 

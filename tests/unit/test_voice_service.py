@@ -6,13 +6,13 @@ import pytest
 
 from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.bootstrap import build_services
-from backend.config import Settings
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound
 from backend.domain.model import AgentStatus, Channel, ContactState
 from backend.events import SignalReceived, VoiceChanged, agent_topic, contact_topic
 from backend.services.agent_desk import AgentDeskService
 from backend.services.meetings import NO_VIDEO_ON_CALLS_TEXT, MeetingService
 from backend.services.voice import HOLD_TEXT, RESUME_TEXT, VoiceService
+from backend.settings import Settings
 from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, tab
 
 

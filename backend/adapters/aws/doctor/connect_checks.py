@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 
 from backend.adapters.aws.doctor.result import CheckResult, DoctorContext
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
-from backend.aws_config import values as v
 from backend.domain.connect_arns import parse_instance_arn, parse_queue_arn
+from backend.settings import checks as v
 
 FLOW_EXPORT_FIX = ('Create or update the flows with `vce flows export --create-or-update`, then store the ids it '
                    'prints with `vce configure`')

@@ -7,9 +7,9 @@ import re
 from backend.adapters.aws.boto_clients import available_regions
 from backend.adapters.aws.doctor.result import CheckResult, DoctorContext
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
-from backend.aws_config import values as v
-from backend.aws_config.parameters import missing_required
 from backend.domain.connect_arns import parse_instance_arn
+from backend.settings import checks as v
+from backend.settings.parameters import missing_required
 
 COGNITO_DISCOVERY_RE = re.compile(
     r'^https://cognito-idp\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<pool>[\w-]+_[0-9A-Za-z]+)'
