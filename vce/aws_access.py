@@ -1,26 +1,18 @@
-"""What the aws-mode commands share: the region and SSM path to use, the configuration in force, and AWS clients.
+"""What the aws-mode commands share: the region and SSM path to use, the configuration in force, and error output.
 
-Clients come from :func:`client` only, so tests can swap in moto or Stubber clients in one place.
+Everything that talks to AWS comes from ``backend.bootstrap`` (its ``aws_client`` is the one place clients are made).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
 from pydantic import ValidationError
 
+from backend import bootstrap
 from backend.domain.errors import DomainError, InvalidInput
 from backend.settings import BootstrapSettings
 from backend.settings.ssm_source import configured_values as merge
 from backend.settings.value_types import field_check, validation_problems
-
-
-def client(service: str, region: str) -> Any:
-    """A boto3 client with the project's retry settings (tests replace this function)."""
-    from backend.adapters.aws.boto_clients import make_client
-
-    return make_client(service, region)
 
 
 def region_and_path(region: str | None, path: str | None) -> tuple[str, str]:
@@ -38,10 +30,8 @@ def region_and_path(region: str | None, path: str | None) -> tuple[str, str]:
 
 def configured_values(region: str, path: str) -> tuple[dict[str, str], list[str]]:
     """Values in force (SSM overlaid by VCE_* variables) and their problems; SSM unreadable is one more problem."""
-    from backend.adapters.aws.ssm_parameters import SsmParameters
-
     try:
-        stored = SsmParameters(client('ssm', region), path).load()
+        stored = bootstrap.ssm_parameter_store(region, path).load()
         unreadable = []
     except DomainError as error:
         stored, unreadable = {}, [str(error)]

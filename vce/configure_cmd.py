@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
+from backend import bootstrap
 from backend.domain.errors import DomainError, InvalidInput
 from backend.settings.parameters import (
     BY_NAME,
@@ -45,9 +46,7 @@ def configure(values: Mapping[str, str], *, show: bool, delete_all: bool, yes: b
               path: str | None) -> None:
     """The command's work; ``values`` maps parameter names to the values given as options."""
     region, path = aws_access.region_and_path(region, path)
-    from backend.adapters.aws.ssm_parameters import SsmParameters
-
-    store = SsmParameters(aws_access.client('ssm', region), path)
+    store = bootstrap.ssm_parameter_store(region, path)
     try:
         current = store.load()
         if show:

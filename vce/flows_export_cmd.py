@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from backend import bootstrap
 from backend.domain.connect_arns import InstanceArn, parse_instance_arn, parse_queue_arn
 from backend.domain.errors import DomainError, InvalidInput
 from backend.flows import InvalidFlowError
@@ -61,10 +62,7 @@ def export(out: Annotated[Path, typer.Option(help='Directory for the ready-to-im
 def _publish(instance: InstanceArn, flows: list[SourceFlow], queues: Mapping[str, str],
              configured: Mapping[str, str]) -> dict[str, str]:
     """Create/update in Connect; prints what it did and the `vce configure` line for ids that changed."""
-    from backend.adapters.aws.connect_flows import ConnectFlowPublisher
-
-    publisher = ConnectFlowPublisher(aws_access.client('connect', instance.region), instance.instance_id)
-    changes = publisher.publish(flows, lambda flow, known: render(
+    changes = bootstrap.flow_publisher(instance).publish(flows, lambda flow, known: render(
         flow, Targets(instance.arn, queues, {**configured, **known})))
     for change in changes:
         typer.echo(f'{change.action.capitalize()} {change.name} ({change.flow_id}) in {instance.instance_id}.')
