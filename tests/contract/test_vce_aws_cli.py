@@ -302,3 +302,20 @@ def test_create_table_says_what_failed(moto, monkeypatch):
         result = runner.invoke(app, ['create-table', '--region', REGION])
     assert result.exit_code == 1
     assert 'dynamodb:CreateTable' in result.output and 'AccessDenied' in result.output
+
+
+def test_a_bad_region_or_path_stops_every_aws_command_before_it_calls_aws(aws_env, monkeypatch):
+    monkeypatch.setattr(bootstrap, 'aws_client', lambda service, region: pytest.fail('an AWS client was made'))
+    for command in (['configure', '--show'], ['doctor'], ['create-table'], ['flows', 'export']):
+        option = runner.invoke(app, [*command, '--region', 'europe'])
+        assert option.exit_code == 2
+        assert "Error: 'europe' is not an AWS region code; it looks like eu-west-2 or us-east-1" in option.output
+    monkeypatch.setenv('VCE_SSM_PATH', '/aws/vce')
+    variable = runner.invoke(app, ['doctor'])
+    assert variable.exit_code == 2
+    assert "Error: VCE_SSM_PATH: '/aws/vce' is not a usable SSM hierarchy" in variable.output
+    monkeypatch.setenv('VCE_MODE', 'aws')
+    monkeypatch.setenv('VCE_AWS_REGION', 'europe')
+    serve = runner.invoke(app, ['serve'])
+    assert serve.exit_code == 2
+    assert "Configuration error: VCE_AWS_REGION: 'europe' is not an AWS region code" in serve.output
