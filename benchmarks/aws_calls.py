@@ -23,10 +23,10 @@ from moto import mock_aws
 
 from backend.adapters.aws.connect_chat import ConnectCustomerChannel
 from backend.adapters.aws.dynamo_table import ensure_table
-from backend.config import Settings
-from backend.container import build_services
+from backend.bootstrap import build_services
 from backend.domain.model import ContactState
 from backend.domain.video_signal import VideoAction, format_video_signal
+from backend.settings import Settings
 from tests.contract.connect_chat_fixtures import FLOW_ID, INSTANCE_ID, REGION, clients, joined, message
 from tests.contract.fake_connect import FakeConnectChat, ModelFake
 from tests.contract.fake_participant_server import FakeParticipantServer

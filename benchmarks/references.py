@@ -43,11 +43,11 @@ if __package__ in (None, ''):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.config import Settings
-from backend.container import build_references
+from backend.bootstrap import build_references
 from backend.domain.model import Agent
 from backend.domain.reference import REFERENCE_DIGITS
 from backend.services.references import ReferenceService
+from backend.settings import Settings
 from benchmarks._harness import fmt, percentile, print_table, publish
 
 EMAIL = 'bench.customer@example.com'

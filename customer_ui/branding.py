@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from backend.config import Settings
+from backend.settings import Settings
 
 
 def branded_header(settings: Settings) -> ui.row:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from backend.config import Settings
 from backend.domain.errors import DomainError
 from backend.domain.model import Contact, ContactState, MessageKind, ParticipantRole
 from backend.domain.validation import MAX_NAME_LENGTH
 from backend.events import ContactChanged, Event, MessageAdded, Subscription, VoiceChanged
 from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
+from backend.settings import Settings
 from customer_ui.branding import branded_header
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer

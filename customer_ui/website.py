@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from nicegui import ui
 
-from backend.config import Settings
 from backend.domain.errors import DomainError
 from backend.domain.model import Contact, ContactState
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from backend.settings import Settings
 from customer_ui.branding import branded_header
 from customer_ui.chat_panel import CustomerChatPanel
 from customer_ui.link_fragment import LinkFragment

@@ -21,7 +21,7 @@ def customer_360(context: ContactPanelContext) -> None:
 
 
 if __name__ in {'__main__', '__mp_main__'}:
-    from backend.config import Settings
+    from backend.settings import Settings
     from vce.web import run
 
     run(Settings(demo=True), extensions=extensions)

@@ -1,47 +1,37 @@
-"""What the aws-mode commands share: the region and SSM path to use, the configuration in force, and AWS clients.
+"""What the aws-mode commands share: the region and SSM path to use, the configuration in force, and error output.
 
-Clients come from :func:`client` only, so tests can swap in moto or Stubber clients in one place.
+Everything that talks to AWS comes from ``backend.bootstrap`` (its ``aws_client`` is the one place clients are made).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
+from pydantic import ValidationError
 
-from backend.aws_config import values as checks
-from backend.aws_config.parameters import normalise_path
-from backend.config import BootstrapSettings
+from backend import bootstrap
 from backend.domain.errors import DomainError, InvalidInput
-
-
-def client(service: str, region: str) -> Any:
-    """A boto3 client with the project's retry settings (tests replace this function)."""
-    from backend.adapters.aws.boto_clients import make_client
-
-    return make_client(service, region)
-
-
-def bootstrap() -> BootstrapSettings:
-    return BootstrapSettings()
+from backend.settings import BootstrapSettings
+from backend.settings.ssm_source import configured_values as merge
+from backend.settings.value_types import field_check, validation_problems
 
 
 def region_and_path(region: str | None, path: str | None) -> tuple[str, str]:
     """The options, else VCE_AWS_REGION / VCE_SSM_PATH; exits with a clear message when either is malformed."""
-    boot = bootstrap()
     try:
-        return checks.region(region or boot.aws_region), normalise_path(path or boot.ssm_path)
-    except InvalidInput as error:
+        options = {name: field_check(BootstrapSettings, name)(value)
+                   for name, value in (('aws_region', region), ('ssm_path', path)) if value}
+        boot = BootstrapSettings(**options)  # type: ignore[arg-type]
+    except InvalidInput as error:  # an option
         raise fail(error, 2) from None
+    except ValidationError as error:  # a VCE_* variable (the message names it)
+        raise fail('; '.join(validation_problems(error)), 2) from None
+    return boot.aws_region, boot.ssm_path
 
 
 def configured_values(region: str, path: str) -> tuple[dict[str, str], list[str]]:
     """Values in force (SSM overlaid by VCE_* variables) and their problems; SSM unreadable is one more problem."""
-    from backend.adapters.aws.ssm_parameters import SsmParameters
-    from backend.adapters.aws.ssm_settings import configured_values as merge
-
     try:
-        stored = SsmParameters(client('ssm', region), path).load()
+        stored = bootstrap.ssm_parameter_store(region, path).load()
         unreadable = []
     except DomainError as error:
         stored, unreadable = {}, [str(error)]

@@ -10,8 +10,9 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from backend.config import Settings
 from backend.domain.errors import DomainError
+from backend.settings import Settings
+from backend.settings.value_types import validation_problems
 from vce import configure_cmd, doctor_cmd, flows_export_cmd, table_cmd
 
 app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
@@ -98,13 +99,13 @@ def flows_check(files: Annotated[list[Path], typer.Argument(help='Flow JSON file
 
 
 def _settings(**overrides: object) -> Settings:
-    from backend.container import load_settings
+    from backend.bootstrap import load_settings
 
     try:
         return load_settings(**overrides)
     except ValidationError as error:
-        for problem in error.errors():
-            typer.echo(f'Configuration error: {problem["msg"].removeprefix("Value error, ")}', err=True)
+        for problem in validation_problems(error):
+            typer.echo(f'Configuration error: {problem}', err=True)
         raise typer.Exit(2) from None
     except DomainError as error:  # aws mode: missing or bad values in SSM / the environment, SSM unreadable
         typer.echo(f'Configuration error: {error}', err=True)
@@ -112,7 +113,7 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _accounts(settings: Settings):  # type: ignore[no-untyped-def]
-    from backend.container import build_accounts
+    from backend.bootstrap import build_accounts
 
     return build_accounts(settings)
 

@@ -1,7 +1,7 @@
 """``vce configure``: the aws-mode parameters in SSM Parameter Store, asked for or given as ``--name value``.
 
-The options are generated from the parameter tree (``backend.aws_config.parameters``), so adding a parameter there
-adds its option, prompt, help line and start-up check.
+The options are generated from the parameter tree (``backend.settings.parameters``), so adding a parameter there
+adds its option, prompt, help line and start-up check (the check is its Settings field's).
 """
 
 from __future__ import annotations
@@ -13,7 +13,9 @@ from typing import Annotated, Any
 
 import typer
 
-from backend.aws_config.parameters import (
+from backend import bootstrap
+from backend.domain.errors import DomainError, InvalidInput
+from backend.settings.parameters import (
     BY_NAME,
     BY_SETTING,
     PARAMETERS,
@@ -25,7 +27,6 @@ from backend.aws_config.parameters import (
     is_active,
     missing_required,
 )
-from backend.domain.errors import DomainError, InvalidInput
 from vce import aws_access
 
 MASK = '********'
@@ -45,9 +46,7 @@ def configure(values: Mapping[str, str], *, show: bool, delete_all: bool, yes: b
               path: str | None) -> None:
     """The command's work; ``values`` maps parameter names to the values given as options."""
     region, path = aws_access.region_and_path(region, path)
-    from backend.adapters.aws.ssm_parameters import SsmParameters
-
-    store = SsmParameters(aws_access.client('ssm', region), path)
+    store = bootstrap.ssm_parameter_store(region, path)
     try:
         current = store.load()
         if show:

@@ -8,12 +8,13 @@ from typing import Annotated
 
 import typer
 
-from backend.aws_config import values as v
-from backend.aws_config.parameters import BY_NAME
-from backend.config import PROJECT_ROOT
+from backend import bootstrap
+from backend.domain.connect_arns import InstanceArn, parse_instance_arn, parse_queue_arn
 from backend.domain.errors import DomainError, InvalidInput
 from backend.flows import InvalidFlowError
 from backend.flows.export import FLOW_ID_PARAMETERS, SourceFlow, Targets, read_flows, render, render_all, write_all
+from backend.settings import PROJECT_ROOT
+from backend.settings.parameters import BY_NAME
 from vce import aws_access
 
 PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000'  # stands in for flow ids not known before creation
@@ -36,8 +37,8 @@ def export(out: Annotated[Path, typer.Option(help='Directory for the ready-to-im
     region, path = aws_access.region_and_path(region, path)
     values, _ = aws_access.configured_values(region, path)
     try:
-        instance = v.parse_instance_arn(_required(values, 'connectInstanceARN'))
-        queues = {'BasicQueue': v.queue_arn(_required(values, 'connectBasicQueueARN'))}
+        instance = parse_instance_arn(_required(values, 'connectInstanceARN'))
+        queues = {'BasicQueue': parse_queue_arn(_required(values, 'connectBasicQueueARN')).arn}
         flows = read_flows(sorted(flows_dir.glob('*.json')))
         if not flows:
             raise InvalidInput(f'no flow files (*.json) in {flows_dir}')
@@ -58,13 +59,10 @@ def export(out: Annotated[Path, typer.Option(help='Directory for the ready-to-im
     typer.echo(f'Wrote {len(files)} flow file(s) for {instance.arn}: {", ".join(str(f) for f in files)}')
 
 
-def _publish(instance: v.InstanceArn, flows: list[SourceFlow], queues: Mapping[str, str],
+def _publish(instance: InstanceArn, flows: list[SourceFlow], queues: Mapping[str, str],
              configured: Mapping[str, str]) -> dict[str, str]:
     """Create/update in Connect; prints what it did and the `vce configure` line for ids that changed."""
-    from backend.adapters.aws.connect_flows import ConnectFlowPublisher
-
-    publisher = ConnectFlowPublisher(aws_access.client('connect', instance.region), instance.instance_id)
-    changes = publisher.publish(flows, lambda flow, known: render(
+    changes = bootstrap.flow_publisher(instance).publish(flows, lambda flow, known: render(
         flow, Targets(instance.arn, queues, {**configured, **known})))
     for change in changes:
         typer.echo(f'{change.action.capitalize()} {change.name} ({change.flow_id}) in {instance.instance_id}.')

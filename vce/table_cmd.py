@@ -6,6 +6,9 @@ from typing import Annotated
 
 import typer
 
+from backend import bootstrap
+from backend.domain.errors import DomainError
+from backend.settings.parameters import BY_NAME, effective
 from vce import aws_access
 
 
@@ -17,16 +20,13 @@ def create_table(region: Annotated[str | None, typer.Option(help='AWS region (de
                  path: Annotated[str | None, typer.Option(help='SSM hierarchy (default: VCE_SSM_PATH).')] = None,
                  ) -> None:
     """Create the configured DynamoDB table (on-demand, TTL on); safe to run again."""
-    from backend.adapters.aws.dynamo_table import DEFAULT_TABLE_NAME, ensure_table
-    from backend.adapters.aws.error_messages import describe
-
     region, path = aws_access.region_and_path(region, path)
     values, _ = aws_access.configured_values(region, path)
-    name = values.get('dynamodbTableName') or DEFAULT_TABLE_NAME
+    name = effective(BY_NAME['dynamodbTableName'], values)
     try:
-        status = ensure_table(aws_access.client('dynamodb', region), name)
-    except Exception as error:  # botocore errors: say which call failed and what to do
-        raise aws_access.fail(describe('dynamodb:CreateTable', error)) from None
+        status = bootstrap.create_table(region, name)
+    except DomainError as error:  # says which call failed and what to do
+        raise aws_access.fail(error) from None
     what = 'created' if status.created else 'already there'
     ttl = ', TTL turned on' if status.ttl_turned_on else ''
     typer.echo(f'DynamoDB table {name} in {region}: {what}{ttl}.')

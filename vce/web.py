@@ -13,9 +13,9 @@ import agent_ui.pages
 import customer_ui.pages
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.login.auth import AgentAuthMiddleware
-from backend.config import Settings
-from backend.container import build_services
+from backend.bootstrap import build_services
 from backend.services.bundle import Services
+from backend.settings import Settings
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
 

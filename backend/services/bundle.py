@@ -1,11 +1,10 @@
-"""The set of services a UI may use; built by the composition root (backend.container)."""
+"""The set of services a UI may use; built by the composition root (backend.bootstrap)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from backend.config import Settings
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.ccp_login import CcpLoginService
@@ -14,6 +13,7 @@ from backend.services.meetings import MeetingService
 from backend.services.references import ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
+from backend.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,9 @@ import pytest
 from botocore.stub import Stubber
 
 from backend.adapters.aws.dynamo_table import ensure_table
-from backend.config import Settings
-from backend.container import build_services, load_settings
+from backend.bootstrap import build_services, load_settings
 from backend.domain.errors import InvalidInput, NotAllowed
+from backend.settings import Settings
 from tests.contract.aws_config_fixtures import ACCOUNT, CHAT_FLOW_ID, FULL, INSTANCE_ID, REGION
 from tests.contract.connect_user_fixtures import user
 from tests.contract.test_chime_meetings import attendee, meeting

@@ -12,8 +12,8 @@ from botocore.stub import ANY, Stubber
 
 from backend.adapters.aws.connect_flows import ConnectFlowPublisher
 from backend.adapters.aws.error_messages import AwsCallFailed
-from backend.config import PROJECT_ROOT
 from backend.flows.export import Targets, read_flows, render
+from backend.settings import PROJECT_ROOT
 from tests.contract.aws_config_fixtures import INSTANCE_ARN, INSTANCE_ID, QUEUE_ARN
 
 # the publishing mechanics, on the two flows the chat needs (the voice flow publishes the same way)

@@ -12,10 +12,8 @@ from botocore.stub import Stubber
 from backend.adapters.aws.boto_clients import make_client
 from backend.adapters.aws.error_messages import AwsCallFailed
 from backend.adapters.aws.ssm_parameters import SsmParameters
-from backend.adapters.aws.ssm_settings import load_aws_settings
-from backend.aws_config.parameters import InvalidValues, MissingConfiguration
-from backend.config import BootstrapSettings
-from backend.container import load_settings
+from backend.bootstrap import load_settings
+from backend.settings.parameters import InvalidValues, MissingConfiguration
 from tests.contract.aws_config_fixtures import FULL, REGION, SECRET
 
 PATH = '/VideoCallEscalation/'
@@ -113,7 +111,7 @@ def test_clients_use_botocore_standard_retry_mode(aws_env):
 
 def test_aws_mode_reads_its_settings_from_ssm(moto):
     save_full()
-    settings = load_aws_settings(BootstrapSettings(mode='aws'))
+    settings = load_settings(mode='aws')
     assert settings.mode == 'aws'
     assert settings.connect_instance_arn == FULL['connectInstanceARN']
     assert settings.connect_chat_flow_id == FULL['connectDefaultContactFlowId']
@@ -135,7 +133,7 @@ def test_environment_variables_win_over_ssm(moto, monkeypatch):
 def test_every_missing_required_value_is_listed_at_start_up(moto):
     store().save({'connectInstanceURL': FULL['connectInstanceURL']}, previous={}, secret=SECRETS)
     with pytest.raises(MissingConfiguration) as raised:
-        load_aws_settings(BootstrapSettings(mode='aws'))
+        load_settings(mode='aws')
     names = {p.name for p in raised.value.missing}
     assert names == {'connectInstanceARN', 'connectDefaultContactFlowId', 'connectBasicQueueARN', 'websiteURL',
                      'storageSecret', 'oidcDiscoveryURL', 'oidcClientId'}
@@ -148,7 +146,7 @@ def test_a_bad_value_in_ssm_or_the_environment_says_where_it_came_from(moto, mon
     monkeypatch.setenv('VCE_CONNECT_BASIC_QUEUE_ARN', 'not-an-arn')  # not a setting name: ignored
     monkeypatch.setenv('VCE_CONNECT_QUEUE_ARN', 'not-an-arn')
     with pytest.raises(InvalidValues) as raised:
-        load_aws_settings(BootstrapSettings(mode='aws'))
+        load_settings(mode='aws')
     problems = raised.value.problems
     assert any('connectInstanceURL' in p and f'stored in SSM under {PATH}' in p for p in problems)
     assert any('connectBasicQueueARN' in p and 'set in the environment' in p for p in problems)

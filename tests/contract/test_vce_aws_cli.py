@@ -10,6 +10,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 from typer.testing import CliRunner
 
+from backend import bootstrap
 from backend.adapters.aws.doctor.service_checks import PROBE_MEETING_ID
 from backend.adapters.aws.ssm_parameters import SsmParameters
 from tests.contract.aws_config_fixtures import (
@@ -23,7 +24,6 @@ from tests.contract.aws_config_fixtures import (
     SECRET,
     WEBSITE,
 )
-from vce import aws_access
 from vce.cli import app
 
 PATH = '/VideoCallEscalation/'
@@ -39,7 +39,7 @@ def configure(*args: str, input: str | None = None) -> Any:
 
 
 def full_options(values: dict[str, str] = FULL) -> list[str]:
-    from backend.aws_config.parameters import BY_NAME
+    from backend.settings.parameters import BY_NAME
 
     return [item for name, value in values.items() for item in (f'--{BY_NAME[name].option}', value)]
 
@@ -156,7 +156,7 @@ def test_ssm_access_denied_is_a_clear_error(aws_env, monkeypatch):
     stub.add_client_error('get_parameters_by_path', service_error_code='AccessDeniedException',
                           service_message='User is not authorized', http_status_code=400)
     stub.activate()
-    monkeypatch.setattr(aws_access, 'client', lambda service, region: client)
+    monkeypatch.setattr(bootstrap, 'aws_client', lambda service, region: client)
     result = configure('--show')
     assert result.exit_code == 1
     assert 'Error: ssm:GetParametersByPath failed: AccessDeniedException: User is not authorized' in result.output
@@ -206,7 +206,7 @@ def green_aws(monkeypatch: pytest.MonkeyPatch) -> dict[str, Stubber]:
                                                  http_status_code=404, expected_params={'MeetingId': PROBE_MEETING_ID})
     for stub in stubs.values():
         stub.activate()
-    monkeypatch.setattr(aws_access, 'client', lambda service, region: clients.get(service) or boto3.client(
+    monkeypatch.setattr(bootstrap, 'aws_client', lambda service, region: clients.get(service) or boto3.client(
         service, region_name=region))
     monkeypatch.setenv('COLUMNS', '400')
     return stubs
@@ -269,7 +269,7 @@ def test_export_create_or_update_creates_the_flows_and_prints_their_ids(moto, mo
         new_voice_flow = '99999999-9999-4999-8999-999999999999'
         stub.add_response('create_contact_flow', {'ContactFlowId': new_voice_flow,
                                                   'ContactFlowArn': f'{INSTANCE_ARN}/contact-flow/{new_voice_flow}'})
-        monkeypatch.setattr(aws_access, 'client', lambda service, region: connect if service == 'connect' else
+        monkeypatch.setattr(bootstrap, 'aws_client', lambda service, region: connect if service == 'connect' else
                             boto3.client(service, region_name=region))
         result = runner.invoke(app, ['flows', 'export', '--create-or-update', '--out', str(tmp_path / 'out')])
         stub.assert_no_pending_responses()
@@ -297,8 +297,25 @@ def test_create_table_says_what_failed(moto, monkeypatch):
     with Stubber(client) as stub:
         stub.add_client_error('describe_table', service_error_code='AccessDeniedException',
                               service_message='not authorized', http_status_code=403)
-        monkeypatch.setattr(aws_access, 'client', lambda service, region: client if service == 'dynamodb' else
+        monkeypatch.setattr(bootstrap, 'aws_client', lambda service, region: client if service == 'dynamodb' else
                             boto3.client(service, region_name=region))
         result = runner.invoke(app, ['create-table', '--region', REGION])
     assert result.exit_code == 1
     assert 'dynamodb:CreateTable' in result.output and 'AccessDenied' in result.output
+
+
+def test_a_bad_region_or_path_stops_every_aws_command_before_it_calls_aws(aws_env, monkeypatch):
+    monkeypatch.setattr(bootstrap, 'aws_client', lambda service, region: pytest.fail('an AWS client was made'))
+    for command in (['configure', '--show'], ['doctor'], ['create-table'], ['flows', 'export']):
+        option = runner.invoke(app, [*command, '--region', 'europe'])
+        assert option.exit_code == 2
+        assert "Error: 'europe' is not an AWS region code; it looks like eu-west-2 or us-east-1" in option.output
+    monkeypatch.setenv('VCE_SSM_PATH', '/aws/vce')
+    variable = runner.invoke(app, ['doctor'])
+    assert variable.exit_code == 2
+    assert "Error: VCE_SSM_PATH: '/aws/vce' is not a usable SSM hierarchy" in variable.output
+    monkeypatch.setenv('VCE_MODE', 'aws')
+    monkeypatch.setenv('VCE_AWS_REGION', 'europe')
+    serve = runner.invoke(app, ['serve'])
+    assert serve.exit_code == 2
+    assert "Configuration error: VCE_AWS_REGION: 'europe' is not an AWS region code" in serve.output

@@ -29,7 +29,6 @@ from agent_ui.extensions import DesktopExtensions
 from agent_ui.login.auth import LOGIN_PATH
 from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.config import Settings
 from backend.domain.federation import FederationToken
 from backend.domain.model import Agent, AssignedContact, Channel, Contact, ContactState
 from backend.events import EventBus
@@ -37,6 +36,7 @@ from backend.services.ccp_login import CcpLoginService, LoginMode
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferenceService
+from backend.settings import Settings
 
 ASSETS = Path(__file__).resolve().parents[2] / 'assets'
 AGENT_USERNAME = 'agent.e2e'

@@ -10,8 +10,8 @@ from nicegui import ui
 from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
-from backend.config import Settings
-from backend.container import build_accounts
+from backend.bootstrap import build_accounts
+from backend.settings import Settings
 
 AGENT_PASSWORD = 'agent-password'
 

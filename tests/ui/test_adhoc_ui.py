@@ -25,9 +25,9 @@ from nicegui.testing.user_interaction import UserInteraction
 from agent_ui import adhoc_dialog
 from agent_ui.adhoc_dialog import COPY_BY_HAND_TEXT, FAILED_TEXT, SIGNED_OUT_TEXT, AdhocDialog
 from agent_ui.local_time import LocalTime
-from backend.config import Settings
 from backend.services.customer_chat import CustomerChatService
 from backend.services.references import ReferenceService
+from backend.settings import Settings
 from customer_ui.link_fragment import LinkFragment
 from customer_ui.start_form import StartForm
 from tests.ui.helpers import calls, capture_js, choose, create_agent, elements, fill_and_start, find, login, wait_for

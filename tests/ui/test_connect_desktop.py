@@ -19,7 +19,6 @@ import vce.web
 from agent_ui.connect_desktop.connect_ccp import ConnectCcp
 from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.config import Settings
 from backend.domain.connect_instance import connect_instance_urls
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AssignedContact, Channel, Contact, ContactState
@@ -29,6 +28,7 @@ from backend.services.bundle import Services
 from backend.services.ccp_login import CcpLoginService
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
+from backend.settings import Settings
 from tests.ui.helpers import create_agent, elements, find, login, wait_for
 from tests.ui.test_video_ui import calls, capture_js
 

@@ -22,12 +22,12 @@ from backend.adapters.aws.connect_chat import ConnectCustomerChannel
 from backend.adapters.aws.connect_chat_api import ConnectChatApi
 from backend.adapters.aws.participant_sessions import InMemoryParticipantSessions
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.config import Settings
 from backend.domain.model import Attendee, Meeting, ParticipantRole
 from backend.domain.video_signal import STARTED_TEXT, VideoAction, format_video_signal
 from backend.events import EventBus
 from backend.services.bundle import Services
 from backend.services.customer_chat import CustomerChatService
+from backend.settings import Settings
 from tests.contract.connect_chat_fixtures import FLOW_ID, INSTANCE_ID, REGION, clients, joined, message, typing
 from tests.contract.fake_connect import FakeConnectChat
 from tests.contract.fake_participant_server import FakeParticipantServer

@@ -9,12 +9,12 @@ from pathlib import Path
 from backend.adapters.local.engine.contact_centre import EngineConfig, LocalContactCentre
 from backend.adapters.local.meetings import LocalMeetingProvider
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.config import PROJECT_ROOT
 from backend.domain.model import Agent, AgentStatus
 from backend.events import EventBus
 from backend.flows import load_flow_library
 from backend.ports import ReferenceRedeemer
 from backend.services.customer_chat import CustomerChatService
+from backend.settings import PROJECT_ROOT
 
 FLOWS = load_flow_library(PROJECT_ROOT / 'contact_flows')
 

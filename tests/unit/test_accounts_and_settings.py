@@ -7,9 +7,9 @@ from pydantic import ValidationError
 
 from backend.adapters.local.passwords import Argon2PasswordHasher
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.config import Settings
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound
 from backend.services.accounts import LOCKOUT_SECONDS, MAX_FAILED_LOGINS, AccountService
+from backend.settings import Settings
 
 
 @pytest.fixture

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from backend.aws_config import values as v
-from backend.aws_config.parameters import (
+from backend.domain.errors import InvalidInput
+from backend.settings import Settings
+from backend.settings import checks as v
+from backend.settings.checks import normalise_path
+from backend.settings.parameters import (
     BY_NAME,
     PARAMETERS,
     InvalidValues,
@@ -14,10 +17,7 @@ from backend.aws_config.parameters import (
     consistency_problems,
     is_active,
     missing_required,
-    normalise_path,
 )
-from backend.config import Settings
-from backend.domain.errors import InvalidInput
 
 INSTANCE = 'arn:aws:connect:eu-west-2:123456789012:instance/0b7c3f2e-6a1d-4c55-9e7a-2f1d3c4b5a69'
 QUEUE = f'{INSTANCE}/queue/11111111-2222-3333-4444-555555555555'
@@ -127,7 +127,7 @@ def test_ssm_paths_are_normalised_and_bad_ones_refused():
 
 
 def test_the_parameters_doc_lists_every_parameter():
-    from backend.config import PROJECT_ROOT
+    from backend.settings import PROJECT_ROOT
 
     doc = (PROJECT_ROOT / 'docs' / 'aws' / 'configure.md').read_text()
     for parameter in PARAMETERS:

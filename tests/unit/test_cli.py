@@ -8,9 +8,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from backend.config import PROJECT_ROOT, Settings
-from backend.container import build_services
+from backend.bootstrap import build_services
 from backend.flows import InvalidFlowError
+from backend.settings import PROJECT_ROOT, Settings
 from vce.cli import app
 
 runner = CliRunner()

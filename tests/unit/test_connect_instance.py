@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from backend.config import Settings
 from backend.domain.connect_instance import connect_instance_urls
 from backend.domain.errors import InvalidInput
+from backend.settings import Settings
 
 
 @pytest.mark.parametrize('url', [
@@ -80,10 +80,12 @@ def test_settings_normalise_the_instance_url_and_default_the_region() -> None:
 
 @pytest.mark.parametrize(('values', 'message'), [
     ({'connect_instance_url': 'https://example.com'}, 'VCE_CONNECT_INSTANCE_URL: '),
-    ({'connect_instance_id': 'my-instance'}, 'VCE_CONNECT_INSTANCE_ID must be the instance id'),
-    ({'connect_region': 'Europe'}, 'VCE_CONNECT_REGION must be an AWS region code'),
-    ({'connect_federation_role_arn': 'ConnectRole'}, 'VCE_CONNECT_FEDERATION_ROLE_ARN must be an IAM role ARN'),
-    ({'connect_login_mode': 'saml'}, "'popup' or 'federated'"),
+    ({'connect_instance_id': 'my-instance'}, "VCE_CONNECT_INSTANCE_ID: 'my-instance' is not an Amazon Connect id; "
+                                             'ids are UUIDs'),
+    ({'connect_region': 'Europe'}, "VCE_CONNECT_REGION: 'Europe' is not an AWS region code"),
+    ({'connect_federation_role_arn': 'ConnectRole'},
+     "VCE_CONNECT_FEDERATION_ROLE_ARN: 'ConnectRole' is not an IAM role ARN"),
+    ({'connect_login_mode': 'saml'}, "VCE_CONNECT_LOGIN_MODE: 'saml' is not one of: popup, federated"),
     ({'mode': 'aws'}, 'VCE_CONNECT_INSTANCE_URL is required in aws mode'),
     ({'mode': 'aws', 'connect_instance_url': 'https://example.my.connect.aws', 'connect_login_mode': 'federated'},
      'needs VCE_CONNECT_INSTANCE_ID and VCE_CONNECT_FEDERATION_ROLE_ARN'),

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from backend.config import PROJECT_ROOT
 from backend.flows import InvalidFlowError, check_flow
 from backend.flows.export import Targets, read_flows, render, render_all, write_all
+from backend.settings import PROJECT_ROOT
 
 INSTANCE = 'arn:aws:connect:eu-west-2:123456789012:instance/0b7c3f2e-6a1d-4c55-9e7a-2f1d3c4b5a69'
 QUEUE = f'{INSTANCE}/queue/11111111-2222-3333-4444-555555555555'

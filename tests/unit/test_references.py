@@ -13,11 +13,11 @@ import pytest
 from pydantic import ValidationError
 
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.config import Settings
-from backend.container import build_services
+from backend.bootstrap import build_services
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from backend.domain.model import AgentStatus, ContactState, RedeemResult, ReferenceRecord
 from backend.services.references import ReferencePolicy, ReferenceService, address_bucket
+from backend.settings import Settings
 from tests.unit.engine_fixtures import add_agent, chat_service, make_engine, settle
 
 SECRET = b'unit-test-reference-secret-0123456789'

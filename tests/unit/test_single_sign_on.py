@@ -6,11 +6,11 @@ import pytest
 from pydantic import ValidationError
 
 from backend.adapters.local.agent_directory import MappedAgentDirectory
-from backend.config import Settings
 from backend.domain.errors import NotAllowed
 from backend.domain.identity import AuthorizationRequest, PendingSignIn, VerifiedIdentity
 from backend.domain.model import Agent
 from backend.services.single_sign_on import SIGN_IN_TIMEOUT_SECONDS, SingleSignOnService
+from backend.settings import Settings
 
 VERIFIED_ANN = VerifiedIdentity(subject='s-1', email='ann@example.com', email_verified=True, name='Ann A.',
                                 id_token='h.p.s')
@@ -139,9 +139,11 @@ def test_local_login_is_the_default_and_needs_no_oidc_settings() -> None:
     ({'VCE_OIDC_CLIENT_ID': ''}, 'needs VCE_OIDC_CLIENT_ID'),
     ({'VCE_OIDC_DISCOVERY_URL': '', 'VCE_OIDC_REDIRECT_BASE_URL': ''},
      'needs VCE_OIDC_DISCOVERY_URL, VCE_OIDC_REDIRECT_BASE_URL'),
-    ({'VCE_OIDC_DISCOVERY_URL': 'http://idp.example/.well-known/openid-configuration'}, 'must be an https:// URL'),
-    ({'VCE_OIDC_REDIRECT_BASE_URL': 'http://127.evil.example'}, 'must be an https:// URL'),
-    ({'VCE_OIDC_SCOPES': 'email profile'}, 'must include "openid"'),
+    ({'VCE_OIDC_DISCOVERY_URL': 'http://idp.example/.well-known/openid-configuration'},
+     r"VCE_OIDC_DISCOVERY_URL: 'http://idp\.example/\.well-known/openid-configuration' is not an https URL"),
+    ({'VCE_OIDC_REDIRECT_BASE_URL': 'http://127.evil.example'},
+     r"VCE_OIDC_REDIRECT_BASE_URL: 'http://127\.evil\.example' is not an https URL"),
+    ({'VCE_OIDC_SCOPES': 'email profile'}, r"VCE_OIDC_SCOPES: 'email profile' must include the \"openid\" scope"),
 ])
 def test_incomplete_or_insecure_oidc_settings_are_refused(monkeypatch, override, message) -> None:
     for key, value in {**OIDC, **override}.items():

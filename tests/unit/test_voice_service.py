@@ -6,8 +6,7 @@ import pytest
 
 from backend.adapters.local.contact_assignments import DeskContactAssignments
 from backend.adapters.local.meetings import LocalMeetingProvider
-from backend.config import Settings
-from backend.container import build_services
+from backend.bootstrap import build_services
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound
 from backend.domain.model import AgentStatus, Channel, ContactState
 from backend.events import SignalReceived, VoiceChanged, agent_topic, contact_topic
@@ -15,6 +14,7 @@ from backend.services.agent_desk import AgentDeskService
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import NO_VIDEO_ON_CALLS_TEXT, MeetingService
 from backend.services.voice import HOLD_TEXT, RESUME_TEXT, VoiceService
+from backend.settings import Settings
 from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, tab
 
 

@@ -15,12 +15,15 @@ import threading
 import urllib.request
 from collections.abc import Callable
 
+from backend.domain.connect_arns import REGION
+from backend.settings.checks import NEAREST_REGION
+
 log = logging.getLogger('vce.aws.chime')
 
-NEAREST = 'nearest'
+NEAREST = NEAREST_REGION  # the setting's value that asks Chime
 NEAREST_MEDIA_REGION_URL = 'https://nearest-media-region.l.chime.aws'
 LOOKUP_TIMEOUT_SECONDS = 2.0
-REGION = re.compile(r'[a-z]{2}(-[a-z]+)+-\d')
+REGION_RE = re.compile(REGION)
 
 RegionLookup = Callable[[], str]
 
@@ -52,7 +55,7 @@ class MediaRegion:
         except Exception as error:  # unreachable, timeout, bad JSON: any failure means "use the fallback"
             log.warning('chime.nearest_region_unavailable fallback=%s error=%s', self._fallback, error)
             return self._fallback
-        if not REGION.fullmatch(region):
+        if not REGION_RE.fullmatch(region):
             log.warning('chime.nearest_region_invalid answer=%r fallback=%s', region[:40], self._fallback)
             return self._fallback
         log.info('chime.nearest_region region=%s', region)

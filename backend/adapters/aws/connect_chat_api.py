@@ -32,6 +32,7 @@ except ImportError as error:  # pragma: no cover - depends on the install
     raise ImportError('aws mode needs boto3: pip install "video-call-escalation[aws]"') from error
 
 from backend.adapters.aws.chat_items import TYPING, epoch_seconds
+from backend.domain.connect_arns import flow_id_of, instance_id_of
 from backend.domain.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -94,8 +95,8 @@ class ConnectChatApi:
         self._connect: ConnectClient = connect or boto3.client('connect', region_name=region, config=CLIENT_CONFIG)
         self._participant: ConnectParticipantClient = participant or boto3.client(
             'connectparticipant', region_name=region, config=CLIENT_CONFIG)
-        self.instance_id = instance_id.rsplit('instance/', 1)[-1]  # an instance ARN works too
-        self.chat_flow_id = chat_flow_id.rsplit('contact-flow/', 1)[-1]
+        self.instance_id = instance_id_of(instance_id)  # an instance ARN works too
+        self.chat_flow_id = flow_id_of(chat_flow_id)  # and so does a flow ARN
         self.chat_duration_minutes = chat_duration_minutes
         self._clock = clock
         self.calls: Counter[str] = Counter()  # AWS calls made, per operation

@@ -23,6 +23,7 @@ from typing import Any
 
 from backend.adapters.aws.connect_users import ConnectUserDirectory
 from backend.adapters.aws.error_messages import AWS_ERRORS, AwsCallFailed, describe
+from backend.domain.connect_arns import instance_id_of
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AssignedContact, Channel, Contact, ContactState
 from backend.ports import ContactAssignments, ContactNotes, ParticipantSessionStore
@@ -37,7 +38,7 @@ class ConnectContactAssignments(ContactAssignments):
                  sessions: ParticipantSessionStore | None = None) -> None:
         """``sessions`` gives the customer's name when Connect's answer has no ``customerName`` attribute."""
         self._client, self._directory, self._sessions = client, directory, sessions
-        self.instance_id = instance_id.rsplit('instance/', 1)[-1]
+        self.instance_id = instance_id_of(instance_id)
 
     async def assigned_contact(self, username: str, contact_id: str) -> AssignedContact:
         return await asyncio.to_thread(self._assigned_contact, username, contact_id)
@@ -100,7 +101,7 @@ class ConnectContactNotes(ContactNotes):
 
     def __init__(self, client: Any, *, instance_id: str) -> None:
         self._client = client
-        self.instance_id = instance_id.rsplit('instance/', 1)[-1]
+        self.instance_id = instance_id_of(instance_id)
         self._worker = ThreadPoolExecutor(max_workers=2, thread_name_prefix='connect-notes')
 
     def set_contact_attributes(self, contact_id: str, values: dict[str, str]) -> None:

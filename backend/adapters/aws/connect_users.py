@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
+from backend.domain.connect_arns import instance_id_of
 from backend.domain.model import Agent
 from backend.ports import AgentDirectory, AgentLookup
 
@@ -49,7 +50,7 @@ class ConnectUserDirectory(AgentLookup, AgentDirectory):
     def __init__(self, client: Any, *, instance_id: str, cache_seconds: float = DEFAULT_CACHE_SECONDS,
                  scan_emails: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
         self._client = client
-        self.instance_id = instance_id.rsplit('instance/', 1)[-1]
+        self.instance_id = instance_id_of(instance_id)
         self._cache_seconds, self._scan_emails, self._clock = cache_seconds, scan_emails, clock
         self._users: dict[str, tuple[float, ConnectUser | None]] = {}  # username (lower case) -> (until, user)
         self._emails: dict[str, tuple[float, str | None]] = {}  # email (lower case) -> (until, username)

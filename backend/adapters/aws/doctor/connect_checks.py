@@ -6,7 +6,8 @@ from urllib.parse import urlsplit
 
 from backend.adapters.aws.doctor.result import CheckResult, DoctorContext
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
-from backend.aws_config import values as v
+from backend.domain.connect_arns import parse_instance_arn, parse_queue_arn
+from backend.settings import checks as v
 
 FLOW_EXPORT_FIX = ('Create or update the flows with `vce flows export --create-or-update`, then store the ids it '
                    'prints with `vce configure`')
@@ -17,7 +18,7 @@ def check_instance(ctx: DoctorContext) -> CheckResult:
     arn = ctx.value('connectInstanceARN')
     if not arn:
         return CheckResult.skip(name, 'connectInstanceARN is not configured')
-    instance_id = v.parse_instance_arn(arn).instance_id
+    instance_id = parse_instance_arn(arn).instance_id
     try:
         instance = ctx.client('connect').describe_instance(InstanceId=instance_id)['Instance']
     except AWS_ERRORS as error:
@@ -54,9 +55,10 @@ def check_queue(ctx: DoctorContext) -> CheckResult:
     arn = ctx.value('connectBasicQueueARN')
     if not arn or not ctx.value('connectInstanceARN'):
         return CheckResult.skip(name, 'connectBasicQueueARN is not configured')
-    instance_id = v.queue_instance_id(arn)
+    queue_arn = parse_queue_arn(arn)
     try:
-        queue = ctx.client('connect').describe_queue(InstanceId=instance_id, QueueId=arn.rsplit('/', 1)[-1])['Queue']
+        queue = ctx.client('connect').describe_queue(InstanceId=queue_arn.instance.instance_id,
+                                                     QueueId=queue_arn.queue_id)['Queue']
     except AWS_ERRORS as error:
         failure = describe('connect:DescribeQueue', error)
         if failure.not_found:
@@ -74,7 +76,7 @@ def check_approved_origins(ctx: DoctorContext) -> CheckResult:
     arn, website = ctx.value('connectInstanceARN'), ctx.value('websiteURL')
     if not arn or not website:
         return CheckResult.skip(name, 'connectInstanceARN or websiteURL is not configured')
-    instance_id = v.parse_instance_arn(arn).instance_id
+    instance_id = parse_instance_arn(arn).instance_id
     wanted = v.origin_of(website)
     origins: list[str] = []
     try:
@@ -96,7 +98,7 @@ def _check_flow(ctx: DoctorContext, name: str, parameter: str, flow_type: str) -
         return CheckResult.skip(name, 'connectInstanceARN is not configured')
     if not flow_id:
         return CheckResult.fail(name, f'{parameter} is not configured', FLOW_EXPORT_FIX)
-    instance_id = v.parse_instance_arn(arn).instance_id
+    instance_id = parse_instance_arn(arn).instance_id
     try:
         flow = ctx.client('connect').describe_contact_flow(InstanceId=instance_id, ContactFlowId=flow_id)['ContactFlow']
     except AWS_ERRORS as error:

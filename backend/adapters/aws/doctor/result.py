@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
-from backend.aws_config.parameters import BY_NAME, effective, is_active
+from backend.settings.parameters import BY_NAME, effective, is_active
 
 
 class Status(Enum):

@@ -7,8 +7,9 @@ import re
 from backend.adapters.aws.boto_clients import available_regions
 from backend.adapters.aws.doctor.result import CheckResult, DoctorContext
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
-from backend.aws_config import values as v
-from backend.aws_config.parameters import missing_required
+from backend.domain.connect_arns import parse_instance_arn
+from backend.settings import checks as v
+from backend.settings.parameters import missing_required
 
 COGNITO_DISCOVERY_RE = re.compile(
     r'^https://cognito-idp\.(?P<region>[a-z0-9-]+)\.amazonaws\.com/(?P<pool>[\w-]+_[0-9A-Za-z]+)'
@@ -38,9 +39,9 @@ def check_credentials(ctx: DoctorContext) -> CheckResult:
                                 'AWS_SECRET_ACCESS_KEY), or run where an instance/task role is attached')
     detail = f'account {identity["Account"]} as {identity["Arn"]}'
     arn = ctx.value('connectInstanceARN')
-    if arn and v.parse_instance_arn(arn).account != identity['Account']:
+    if arn and parse_instance_arn(arn).account != identity['Account']:
         return CheckResult.fail(name, f'{detail}, but the Connect instance is in account '
-                                f'{v.parse_instance_arn(arn).account}',
+                                f'{parse_instance_arn(arn).account}',
                                 'Use credentials of the account that owns the Connect instance')
     return CheckResult.ok(name, detail)
 
@@ -52,8 +53,8 @@ def check_region(ctx: DoctorContext) -> CheckResult:
         return CheckResult.fail(name, f'{ctx.region} has no Amazon Connect', 'Set VCE_AWS_REGION to the region of '
                                 f'your Connect instance (Connect runs in {", ".join(connect_regions)})')
     arn = ctx.value('connectInstanceARN')
-    if arn and v.parse_instance_arn(arn).region != ctx.region:
-        instance_region = v.parse_instance_arn(arn).region
+    if arn and parse_instance_arn(arn).region != ctx.region:
+        instance_region = parse_instance_arn(arn).region
         return CheckResult.fail(name, f'the server uses {ctx.region} but the Connect instance is in {instance_region}',
                                 f'export VCE_AWS_REGION={instance_region}')
     return CheckResult.ok(name, f'{ctx.region} (Chime media region {ctx.value("chimeMediaRegion")})')

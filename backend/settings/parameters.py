@@ -1,7 +1,9 @@
 """The aws-mode parameter tree: what `vce configure` asks for and stores in SSM, and what aws mode reads at start-up.
 
 The tree is data: a child parameter names its parent and the parent value that switches it on, so prompting,
-requiring, help text and the start-up check all follow from this table rather than from code paths.
+requiring, help text and the start-up check all follow from this table rather than from code paths. How a value is
+checked is not in the table: each parameter takes the check of the Settings field it fills, so SSM, ``vce configure``
+and ``VCE_*`` variables refuse a bad value with the same words.
 Names keep the original sample's SSM names where it had the same parameter.
 """
 
@@ -9,29 +11,39 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Literal, get_args, get_origin
 
-from backend.aws_config import values as v
+from backend.domain.connect_arns import parse_instance_arn, parse_queue_arn
 from backend.domain.errors import DomainError, InvalidInput
-
-DEFAULT_PATH = '/VideoCallEscalation/'
-_PATH_RE = re.compile(r'^/(?:[A-Za-z0-9_.-]+/)*$')
+from backend.settings.app_settings import Settings
+from backend.settings.checks import Check
+from backend.settings.value_types import ENV_PREFIX, field_check
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One configuration value: its SSM name, the setting it fills, and how it is checked."""
+    """One configuration value: its SSM name, the setting it fills (and is checked like), help and place in the tree."""
 
     name: str
     setting: str
     help: str
-    check: v.Check
     required: bool = False
     default: str = ''
     secret: bool = False
     parent: str | None = None
     when: str | None = None
-    choices: tuple[str, ...] = field(default=())
+
+    @property
+    def check(self) -> Check:
+        """The check of the Settings field this parameter fills."""
+        return field_check(Settings, self.setting)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        """The values a choice may take (its Settings field is a Literal), in the field's order; () otherwise."""
+        annotation = Settings.model_fields[self.setting].annotation
+        return get_args(annotation) if get_origin(annotation) is Literal else ()
 
     @property
     def option(self) -> str:
@@ -40,7 +52,7 @@ class Parameter:
 
     @property
     def env_var(self) -> str:
-        return f'VCE_{self.setting.upper()}'
+        return f'{ENV_PREFIX}{self.setting.upper()}'
 
     def describe(self) -> str:
         """``required`` / ``optional, default X`` plus the parent condition, for help and messages."""
@@ -54,43 +66,38 @@ class Parameter:
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter('connectInstanceURL', 'connect_instance_url', 'Amazon Connect instance URL, e.g. '
-              'https://my-alias.my.connect.aws (or the legacy https://my-alias.awsapps.com/connect)',
-              v.https_url, required=True),
-    Parameter('connectInstanceARN', 'connect_instance_arn', 'Amazon Connect instance ARN', v.instance_arn,
-              required=True),
+              'https://my-alias.my.connect.aws (or the legacy https://my-alias.awsapps.com/connect)', required=True),
+    Parameter('connectInstanceARN', 'connect_instance_arn', 'Amazon Connect instance ARN', required=True),
     Parameter('connectDefaultContactFlowId', 'connect_chat_flow_id', 'Id of the VideoCallEscalationChat flow '
               '(the inbound flow StartChatContact runs; `vce flows export --create-or-update` prints it)',
-              v.uuid_id, required=True),
-    Parameter('connectQueueFlowId', 'connect_queue_flow_id', 'Id of the VideoCallEscalationQueue customer queue '
-              'flow (used by `vce flows export` and `vce doctor`)', v.uuid_id),
-    Parameter('connectBasicQueueARN', 'connect_queue_arn', 'ARN of the queue for chats without an ad-hoc reference '
-              '(e.g. BasicQueue)', v.queue_arn, required=True),
-    Parameter('chimeMediaRegion', 'chime_media_region', 'Amazon Chime SDK media region for meetings, e.g. '
-              'eu-west-2 (near your agents and customers)', v.region, default='us-east-1'),
-    Parameter('dynamodbTableName', 'dynamodb_table', 'DynamoDB table of the store (PK/SK, TTL attribute)',
-              v.table_name, required=True, default='VideoCallEscalation'),
-    Parameter('websiteURL', 'website_url', 'Public base URL of this server (customer website and agent desktop), '
-              'e.g. https://video.example.com; an approved origin of the Connect instance', v.https_url,
               required=True),
+    Parameter('connectQueueFlowId', 'connect_queue_flow_id', 'Id of the VideoCallEscalationQueue customer queue '
+              'flow (used by `vce flows export` and `vce doctor`)'),
+    Parameter('connectBasicQueueARN', 'connect_queue_arn', 'ARN of the queue for chats without an ad-hoc reference '
+              '(e.g. BasicQueue)', required=True),
+    Parameter('chimeMediaRegion', 'chime_media_region', 'Amazon Chime SDK media region for meetings, e.g. '
+              'eu-west-2 (near your agents and customers)', default='us-east-1'),
+    Parameter('dynamodbTableName', 'dynamodb_table', 'DynamoDB table of the store (PK/SK, TTL attribute)',
+              required=True, default='VideoCallEscalation'),
+    Parameter('websiteURL', 'website_url', 'Public base URL of this server (customer website and agent desktop), '
+              'e.g. https://video.example.com; an approved origin of the Connect instance', required=True),
     Parameter('storageSecret', 'storage_secret', 'Secret that signs session cookies and reference hashes '
-              '(at least 16 characters; stored as a SecureString)', v.secret, required=True, secret=True),
+              '(at least 16 characters; stored as a SecureString)', required=True, secret=True),
     Parameter('ccpLoginMode', 'connect_login_mode', 'How agents sign in to the Connect CCP: popup (Connect-managed '
-              'users) or federated (GetFederationToken; the instance uses SAML)', v.choice('popup', 'federated'),
-              required=True, default='popup', choices=('popup', 'federated')),
+              'users) or federated (GetFederationToken; the instance uses SAML)', required=True, default='popup'),
     Parameter('connectFederationRoleARN', 'connect_federation_role_arn', 'IAM role to assume before '
-              'GetFederationToken (leave empty to use the server\'s own role)', v.role_arn,
-              parent='ccpLoginMode', when='federated'),
+              'GetFederationToken (leave empty to use the server\'s own role)', parent='ccpLoginMode',
+              when='federated'),
     Parameter('agentLoginMode', 'login_mode', 'How agents log in to the agent desktop: oidc (Cognito hosted UI or '
-              'any OIDC provider) or local (accounts made with `vce agents add`)', v.choice('oidc', 'local'),
-              required=True, default='oidc', choices=('oidc', 'local')),
+              'any OIDC provider) or local (accounts made with `vce agents add`)', required=True, default='oidc'),
     Parameter('oidcDiscoveryURL', 'oidc_discovery_url', 'OIDC discovery URL, e.g. https://cognito-idp.REGION.'
-              'amazonaws.com/POOL_ID/.well-known/openid-configuration', v.https_url, required=True,
+              'amazonaws.com/POOL_ID/.well-known/openid-configuration', required=True,
               parent='agentLoginMode', when='oidc'),
-    Parameter('oidcClientId', 'oidc_client_id', 'OIDC client id (the Cognito app client id)', v.text,
-              required=True, parent='agentLoginMode', when='oidc'),
+    Parameter('oidcClientId', 'oidc_client_id', 'OIDC client id (the Cognito app client id)', required=True,
+              parent='agentLoginMode', when='oidc'),
     Parameter('oidcClientSecret', 'oidc_client_secret', 'OIDC client secret (empty for a public client; stored '
-              'as a SecureString)', v.client_secret, secret=True, parent='agentLoginMode', when='oidc'),
-    Parameter('oidcScopes', 'oidc_scopes', 'OIDC scopes, space separated', v.scopes, default='openid email profile',
+              'as a SecureString)', secret=True, parent='agentLoginMode', when='oidc'),
+    Parameter('oidcScopes', 'oidc_scopes', 'OIDC scopes, space separated', default='openid email profile',
               parent='agentLoginMode', when='oidc'),
 )
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
@@ -115,20 +122,6 @@ class MissingConfiguration(DomainError):
         super().__init__(f'aws mode needs {len(missing)} more setting(s), not found in SSM under {path} nor in '
                          'the environment:\n' + '\n'.join(lines))
         self.missing = missing
-
-
-def normalise_path(path: str) -> str:
-    """``/VideoCallEscalation`` → ``/VideoCallEscalation/``; refuses what SSM would refuse."""
-    cleaned = path.strip()
-    if not cleaned.endswith('/'):
-        cleaned += '/'
-    if not cleaned.startswith('/'):
-        cleaned = '/' + cleaned
-    if (cleaned == '/' or not _PATH_RE.match(cleaned) or len(cleaned) > 900
-            or cleaned.lower().startswith(('/aws', '/ssm'))):
-        raise InvalidInput(f'{path!r} is not a usable SSM hierarchy: use letters, digits, "_", "-", "." and "/", '
-                           'like /VideoCallEscalation/ (names starting with aws or ssm are reserved)')
-    return cleaned
 
 
 def effective(parameter: Parameter, values: Mapping[str, str]) -> str:
@@ -177,13 +170,13 @@ def consistency_problems(values: Mapping[str, str], region: str | None = None) -
     """Checks across values: the queue belongs to the instance, and the instance is in the server's region."""
     problems: list[str] = []
     arn = values.get('connectInstanceARN')
-    instance = v.parse_instance_arn(arn) if arn else None
+    instance = parse_instance_arn(arn) if arn else None
     if instance and region and instance.region != region:
         problems.append(f'connectInstanceARN is in region {instance.region} but this configuration is for region '
                         f'{region}: Connect, SSM and the server must use the same region (set VCE_AWS_REGION '
                         f'or --region {instance.region})')
     queue = values.get('connectBasicQueueARN')
-    if instance and queue and v.queue_instance_id(queue) != instance.instance_id:
+    if instance and queue and parse_queue_arn(queue).instance.instance_id != instance.instance_id:
         problems.append('connectBasicQueueARN belongs to another Connect instance than connectInstanceARN')
     if values.get('connectQueueFlowId') and values.get('connectQueueFlowId') == values.get(
             'connectDefaultContactFlowId'):

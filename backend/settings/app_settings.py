@@ -1,54 +1,69 @@
-"""Settings from environment variables (prefix ``VCE_``) and an optional ``.env`` file.
+"""Settings from environment variables (prefix ``VCE_``) and an optional ``.env`` file (aws mode adds SSM).
 
-One switch (``VCE_MODE``) selects the mode; only the composition root reads it.
+One switch (``VCE_MODE``) selects the mode; only the composition root reads it. Each checked field's type carries
+its one check (``value_types``); the checks here are the ones that span several fields.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
-import re
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from backend.domain.connect_arns import parse_instance_arn
 from backend.domain.connect_instance import ConnectInstanceUrls, connect_instance_urls
-from backend.domain.errors import InvalidInput
+from backend.settings.checks import MIN_SECRET_LENGTH
+from backend.settings.value_types import (
+    ENV_PREFIX,
+    AgentLoginModeSetting,
+    AwsRegion,
+    CcpLoginModeSetting,
+    ChimeMediaRegion,
+    ClientSecret,
+    ConnectId,
+    ConnectInstanceArn,
+    ConnectInstanceUrl,
+    ConnectQueueArn,
+    DynamoTableName,
+    HttpsLink,
+    HttpsUrl,
+    IamRoleArn,
+    OidcScopes,
+    SsmPath,
+    StorageSecret,
+    Text,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout: contact_flows/, docs/
 DEFAULT_STORAGE_SECRET = 'vce-demo-secret-change-me'
 REFERENCE_SECRET_LABEL = b'vce/ad-hoc-reference-secret/v1'  # fixed: changing it invalidates live references
-MIN_SECRET_LENGTH = 16
-AWS_REGION = re.compile(r'[a-z]{2}(-[a-z]+)+-\d')
-CONNECT_INSTANCE_ID = re.compile(r'[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}')
-IAM_ROLE_ARN = re.compile(r'arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}')
 
 
 class BootstrapSettings(BaseSettings):
     """The few settings needed before the rest can be read: the mode, and where aws mode's SSM parameters live."""
 
-    model_config = SettingsConfigDict(env_prefix='VCE_', env_file='.env', env_ignore_empty=True, extra='ignore')
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file='.env', env_ignore_empty=True, extra='ignore')
 
     mode: Literal['local', 'aws'] = 'local'
-    aws_region: str = 'us-east-1'
-    ssm_path: str = '/VideoCallEscalation/'
+    aws_region: AwsRegion = 'us-east-1'
+    ssm_path: SsmPath = '/VideoCallEscalation/'
 
 
 class Settings(BaseSettings):
     """Everything an operator can set; defaults give a working local demo."""
 
-    model_config = SettingsConfigDict(env_prefix='VCE_', env_file='.env', env_ignore_empty=True, extra='ignore')
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_file='.env', env_ignore_empty=True, extra='ignore')
 
     mode: Literal['local', 'aws'] = 'local'
     demo: bool = False
     host: str = '127.0.0.1'
     port: int = Field(default=8080, ge=1, le=65535)
     data_dir: Path = Path('var')
-    storage_secret: SecretStr = SecretStr(DEFAULT_STORAGE_SECRET)
+    storage_secret: StorageSecret = SecretStr(DEFAULT_STORAGE_SECRET)
 
     flows_dir: Path = PROJECT_ROOT / 'contact_flows'
     inbound_chat_flow: str = 'VideoCallEscalationChat'
@@ -67,34 +82,34 @@ class Settings(BaseSettings):
 
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
-    aws_region: str = 'us-east-1'
-    connect_chat_flow_id: str = ''  # aws mode: the flow every customer chat starts in (the server picks it)
+    aws_region: AwsRegion = 'us-east-1'
+    connect_chat_flow_id: ConnectId = ''  # aws mode: the flow every customer chat starts in (the server picks it)
     connect_chat_duration_minutes: int | None = Field(default=None, ge=60, le=10080)  # Connect's default: 25 h
-    chime_media_region: str = 'us-east-1'
+    chime_media_region: ChimeMediaRegion = 'us-east-1'  # or nearest: the region nearest this server
 
     # Amazon Connect agent desktop (aws mode): the CCP embedded with Amazon Connect Streams.
-    connect_instance_url: str = ''  # https://<alias>.my.connect.aws or legacy https://<alias>.awsapps.com/connect
-    connect_instance_id: str = ''  # the UUID at the end of the instance ARN
-    connect_region: str = ''  # the instance's region; empty: aws_region
-    connect_login_mode: Literal['popup', 'federated'] = 'popup'  # popup: Connect-managed users; federated: SAML
-    connect_federation_role_arn: str = ''  # federated: assumed with the agent's Connect username as session name
+    connect_instance_url: ConnectInstanceUrl = ''  # https://<alias>.my.connect.aws or https://<alias>.awsapps.com/connect
+    connect_instance_id: ConnectId = ''  # the UUID at the end of the instance ARN
+    connect_region: AwsRegion = ''  # the instance's region; empty: aws_region
+    connect_login_mode: CcpLoginModeSetting = 'popup'  # popup: Connect-managed users; federated: SAML
+    connect_federation_role_arn: IamRoleArn = ''  # federated: assumed with the agent's Connect username as session name
 
-    login_mode: Literal['local', 'oidc'] = 'local'  # agent login: local accounts, or an OpenID Connect provider
-    oidc_discovery_url: str = ''  # Cognito: https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/...
-    oidc_client_id: str = ''
-    oidc_client_secret: SecretStr = SecretStr('')  # empty for a public client (PKCE only)
-    oidc_scopes: str = 'openid email profile'
-    oidc_redirect_base_url: str = ''  # the agent desktop's public origin; the IdP must allow <it>/agent/oidc/callback
+    login_mode: AgentLoginModeSetting = 'local'  # agent login: local accounts, or an OpenID Connect provider
+    oidc_discovery_url: HttpsUrl = ''  # Cognito: https://cognito-idp.<region>.amazonaws.com/<pool-id>/.well-known/...
+    oidc_client_id: Text = ''
+    oidc_client_secret: ClientSecret = SecretStr('')  # empty for a public client (PKCE only)
+    oidc_scopes: OidcScopes = 'openid email profile'
+    oidc_redirect_base_url: HttpsUrl = ''  # the agent desktop's public origin; the IdP allows <it>/agent/oidc/callback
     oidc_agent_emails: dict[str, str] = Field(default_factory=dict)  # JSON: {"ann@example.com": "ann"}
-    oidc_logout_url: str = ''  # only for providers without end_session_endpoint; Cognito: https://<domain>/logout
+    oidc_logout_url: HttpsLink = ''  # only for providers without end_session_endpoint; Cognito: https://<domain>/logout
 
     # aws mode: `vce configure` stores settings in SSM Parameter Store under ssm_path; VCE_* env vars win over
-    # SSM. backend/aws_config/parameters.py maps each SSM parameter to one of these fields.
-    ssm_path: str = '/VideoCallEscalation/'
-    connect_instance_arn: str = ''
-    connect_queue_flow_id: str = ''
-    connect_queue_arn: str = ''
-    dynamodb_table: str = 'VideoCallEscalation'
+    # SSM. backend/settings/parameters.py maps each SSM parameter to one of these fields (and takes its check).
+    ssm_path: SsmPath = '/VideoCallEscalation/'
+    connect_instance_arn: ConnectInstanceArn = ''
+    connect_queue_flow_id: ConnectId = ''
+    connect_queue_arn: ConnectQueueArn = ''
+    dynamodb_table: DynamoTableName = 'VideoCallEscalation'
 
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
@@ -104,7 +119,7 @@ class Settings(BaseSettings):
     launcher_text: str = 'Video call now'
     welcome_text: str = 'Talk to us by chat, then switch to video whenever you are ready.'
     # public URL of the customer website, for ad-hoc links; empty -> the origin the agent desktop was served from
-    website_url: str = Field(default='', pattern=r'^(https?://[^\s#]+)?$')
+    website_url: HttpsUrl = ''
 
     @property
     def database_path(self) -> Path:
@@ -133,46 +148,10 @@ class Settings(BaseSettings):
     def ccp_region(self) -> str:
         return self.connect_region or self.aws_region
 
-    @field_validator('connect_instance_url')
-    @classmethod
-    def _check_connect_instance_url(cls, value: str) -> str:
-        if not value:
-            return value
-        try:
-            return connect_instance_urls(value).base
-        except InvalidInput as error:
-            raise ValueError(f'VCE_CONNECT_INSTANCE_URL: {error}') from None
-
-    @field_validator('connect_instance_id')
-    @classmethod
-    def _check_connect_instance_id(cls, value: str) -> str:
-        value = value.strip().lower()
-        if value and not CONNECT_INSTANCE_ID.fullmatch(value):
-            raise ValueError(f'VCE_CONNECT_INSTANCE_ID must be the instance id, a UUID such as '
-                             f'1a2b3c4d-1a2b-1a2b-1a2b-1a2b3c4d5e6f (the end of the instance ARN), not {value!r}.')
-        return value
-
-    @field_validator('connect_region')
-    @classmethod
-    def _check_connect_region(cls, value: str) -> str:
-        value = value.strip()
-        if value and not AWS_REGION.fullmatch(value):
-            raise ValueError(f'VCE_CONNECT_REGION must be an AWS region code such as eu-west-2, not {value!r}.')
-        return value
-
-    @field_validator('connect_federation_role_arn')
-    @classmethod
-    def _check_federation_role_arn(cls, value: str) -> str:
-        value = value.strip()
-        if value and not IAM_ROLE_ARN.fullmatch(value):
-            raise ValueError(f'VCE_CONNECT_FEDERATION_ROLE_ARN must be an IAM role ARN such as '
-                             f'arn:aws:iam::123456789012:role/ConnectFederation, not {value!r}.')
-        return value
-
     @model_validator(mode='after')
     def _check_connect_ccp(self) -> Settings:
         if not self.connect_instance_id and self.connect_instance_arn:  # `vce configure` stores the ARN only
-            self.connect_instance_id = self.connect_instance_arn.rsplit('/', 1)[-1].lower()
+            self.connect_instance_id = parse_instance_arn(self.connect_instance_arn).instance_id
         if self.mode != 'aws':
             return self
         if not self.connect_instance_url:
@@ -196,8 +175,6 @@ class Settings(BaseSettings):
                 'VCE_STORAGE_SECRET is still the built-in demo value; set a long random secret '
                 '(e.g. python -c "import secrets; print(secrets.token_urlsafe(32))") or run `vce demo`.'
             )
-        if len(self.storage_secret.get_secret_value()) < MIN_SECRET_LENGTH:
-            raise ValueError(f'VCE_STORAGE_SECRET must be at least {MIN_SECRET_LENGTH} characters long.')
         if 0 < len(self.reference_secret.get_secret_value()) < MIN_SECRET_LENGTH:
             raise ValueError(f'VCE_REFERENCE_SECRET must be at least {MIN_SECRET_LENGTH} characters long '
                              '(or leave it empty to derive one from VCE_STORAGE_SECRET).')
@@ -205,7 +182,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode='after')
     def _check_oidc_login(self) -> Settings:
-        """OIDC login needs a provider, a client and our public URL; all of them over https (except loopback)."""
+        """OIDC login needs a provider, a client and our public URL (their types already refuse plain http except
+        on this machine, and scopes without openid)."""
         if self.login_mode != 'oidc':
             return self
         missing = [f'VCE_{name.upper()}' for name in ('oidc_discovery_url', 'oidc_client_id')
@@ -214,21 +192,4 @@ class Settings(BaseSettings):
             missing.append('VCE_OIDC_REDIRECT_BASE_URL (or VCE_WEBSITE_URL)')
         if missing:
             raise ValueError(f'VCE_LOGIN_MODE=oidc needs {", ".join(missing)}.')
-        for name in ('oidc_discovery_url', 'oidc_redirect_base_url', 'website_url', 'oidc_logout_url'):
-            if getattr(self, name) and not _is_https_or_loopback(getattr(self, name)):
-                raise ValueError(f'VCE_{name.upper()} must be an https:// URL (plain http only on 127.0.0.1).')
-        if 'openid' not in self.oidc_scopes.split():
-            raise ValueError('VCE_OIDC_SCOPES must include "openid".')
         return self
-
-
-def _is_https_or_loopback(url: str) -> bool:
-    parts = urlsplit(url)
-    if parts.scheme == 'https' and parts.hostname:
-        return True
-    if parts.scheme != 'http' or not parts.hostname:
-        return False
-    try:
-        return parts.hostname == 'localhost' or ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:  # a host name other than localhost
-        return False

@@ -1,12 +1,17 @@
-"""Composition root: the only module that knows which adapters exist and picks them from the settings."""
+"""Composition root: the only module that knows which adapters exist and picks them from the settings.
+
+It builds the product's services (``build_services``) and what the ``vce`` aws commands need (the SSM parameter
+store, the doctor's checks, the table creator, the flow publisher); everything else receives what it needs from here.
+Every boto3 client those commands and aws mode's settings use comes from :func:`aws_client` (tests replace it).
+"""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from backend.config import BootstrapSettings, Settings
+from backend.domain.connect_arns import InstanceArn
 from backend.domain.errors import InvalidInput
 from backend.events import EventBus
 from backend.flows import load_flow_library
@@ -21,6 +26,14 @@ from backend.services.meetings import MeetingService
 from backend.services.references import ReferencePolicy, ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
+from backend.settings import BootstrapSettings, Settings
+from backend.settings.ssm_source import settings_from_ssm
+
+if TYPE_CHECKING:
+    from backend.adapters.aws.connect_flows import ConnectFlowPublisher
+    from backend.adapters.aws.doctor import CheckResult
+    from backend.adapters.aws.dynamo_table import TableStatus
+    from backend.adapters.aws.ssm_parameters import SsmParameters
 
 log = logging.getLogger('vce')
 
@@ -32,9 +45,49 @@ def load_settings(**overrides: object) -> Settings:
     boot = BootstrapSettings(**{k: v for k, v in overrides.items() if k in BootstrapSettings.model_fields})  # type: ignore[arg-type]
     if boot.mode != 'aws':
         return Settings(**overrides)  # type: ignore[arg-type]
-    from backend.adapters.aws.ssm_settings import load_aws_settings
+    stored = ssm_parameter_store(boot.aws_region, boot.ssm_path).load()
+    return settings_from_ssm(stored, boot.ssm_path, boot.aws_region, **overrides)
 
-    return load_aws_settings(boot, **overrides)
+
+def aws_client(service: str, region: str) -> Any:
+    """A boto3 client for the aws commands and for reading aws mode's settings, with the project's retry settings.
+
+    The one place those clients come from, so tests swap in moto or Stubber clients by replacing this function."""
+    from backend.adapters.aws.boto_clients import make_client
+
+    return make_client(service, region)
+
+
+def ssm_parameter_store(region: str, path: str) -> SsmParameters:
+    """The aws-mode configuration hierarchy in SSM Parameter Store (``vce configure``, start-up, doctor)."""
+    from backend.adapters.aws.ssm_parameters import SsmParameters
+
+    return SsmParameters(aws_client('ssm', region), path)
+
+
+def doctor_checks(values: Mapping[str, str], region: str, problems: Sequence[str]) -> list[CheckResult]:
+    """``vce doctor``'s checks on the configuration in force and the AWS resources it names."""
+    from backend.adapters.aws.doctor import DoctorContext, run_checks
+
+    return run_checks(DoctorContext(values, region, problems, aws_client))
+
+
+def create_table(region: str, name: str) -> TableStatus:
+    """Create aws mode's DynamoDB table (or finish one half made); a failure is an AwsCallFailed saying what to do."""
+    from backend.adapters.aws.dynamo_table import ensure_table
+    from backend.adapters.aws.error_messages import describe
+
+    try:
+        return ensure_table(aws_client('dynamodb', region), name)
+    except Exception as error:  # botocore errors: say which call failed and what to do
+        raise describe('dynamodb:CreateTable', error) from error
+
+
+def flow_publisher(instance: InstanceArn) -> ConnectFlowPublisher:
+    """Creates or updates the flows in the Connect instance (``vce flows export --create-or-update``)."""
+    from backend.adapters.aws.connect_flows import ConnectFlowPublisher
+
+    return ConnectFlowPublisher(aws_client('connect', instance.region), instance.instance_id)
 
 
 def build_accounts(settings: Settings) -> AccountService:

@@ -1,8 +1,9 @@
 """aws mode's settings: SSM Parameter Store values as a pydantic-settings source, below environment variables.
 
 Order of precedence (highest first): explicit arguments, ``VCE_*`` environment variables, ``.env``, SSM, defaults.
-Before the settings are built, every value is checked with the parameter tree's checks and every missing required
-value is collected, so one start-up error lists all there is to fix.
+Before the settings are built, every value is checked (each with its Settings field's check) and every missing
+required value is collected, so one start-up error lists all there is to fix. The values come in already read:
+reading SSM is the aws adapter's job (``backend/adapters/aws/ssm_parameters.py``), wired by ``backend.bootstrap``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,8 @@ from pydantic import ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import BaseSettings, DotEnvSettingsSource, EnvSettingsSource, PydanticBaseSettingsSource
 
-from backend.adapters.aws.boto_clients import make_client
-from backend.adapters.aws.ssm_parameters import SsmParameters
-from backend.aws_config.parameters import (
+from backend.settings.app_settings import Settings
+from backend.settings.parameters import (
     BY_NAME,
     BY_SETTING,
     PARAMETERS,
@@ -27,9 +27,7 @@ from backend.aws_config.parameters import (
     consistency_problems,
     is_active,
     missing_required,
-    normalise_path,
 )
-from backend.config import BootstrapSettings, Settings
 
 log = logging.getLogger('vce.aws.settings')
 
@@ -80,18 +78,13 @@ def configured_values(stored: Mapping[str, str], path: str, region: str, **overr
     return merged, problems
 
 
-def load_aws_settings(bootstrap: BootstrapSettings | None = None, *, client: Any = None,
-                      **overrides: Any) -> Settings:
-    """Read the hierarchy, check it together with the environment, and build the Settings.
+def settings_from_ssm(stored: Mapping[str, str], path: str, region: str, **overrides: Any) -> Settings:
+    """aws mode's Settings from the values stored under ``path``, checked together with the environment.
 
-    Raises MissingConfiguration (every missing required value), InvalidValues (every bad value, saying where it
-    came from) or AwsCallFailed (SSM could not be read).
+    Raises MissingConfiguration (every missing required value) or InvalidValues (every bad value, saying where it
+    came from).
     """
-    boot = bootstrap or BootstrapSettings()
-    path = normalise_path(boot.ssm_path)
-    region = str(overrides.get('aws_region', boot.aws_region))
-    store = SsmParameters(client if client is not None else make_client('ssm', region), path)
-    merged, problems = configured_values(store.load(), path, region, **overrides)
+    merged, problems = configured_values(stored, path, region, **overrides)
     if problems:
         raise InvalidValues(problems)
     missing = missing_required(merged)
