@@ -1,8 +1,10 @@
 """The ad-hoc reference an agent reads out to a caller: exactly 8 ASCII digits, zero-padded.
 
 One rule in one place, for the agent's dialog, the invitation link, the customer's form and the redemption: a person
-may type it with spaces (it is shown as ``0041 8233``), anything else is refused. Only ASCII digits count: Python's
-``\\d`` also matches other scripts' digits (fullwidth ``０``), which would pass a check and never match a stored hash.
+may type it with white space (it is shown as ``0041 8233``; a copy from an email may bring a no-break space),
+anything else is refused, and so is anything that is not a string (a client can send any JSON as the field's value).
+Only ASCII digits count: Python's ``\\d`` also matches other scripts' digits (fullwidth ``０``), which would pass a
+check and never match a stored hash.
 """
 
 from __future__ import annotations
@@ -27,10 +29,11 @@ class Reference:
             raise InvalidInput(NOT_A_REFERENCE_TEXT)
 
     @classmethod
-    def parse(cls, typed: str) -> Reference:
-        """What a person typed, spaces allowed anywhere (``' 0041 8233 '``) and
-        surrounding white space; InvalidInput for anything else."""
-        return cls(typed.strip().replace(' ', ''))
+    def parse(cls, typed: object) -> Reference:
+        """What a person typed, white space allowed anywhere (``' 0041 8233 '``); InvalidInput for anything else."""
+        if not isinstance(typed, str):
+            raise InvalidInput(NOT_A_REFERENCE_TEXT)
+        return cls(''.join(typed.split()))
 
     @classmethod
     def draw(cls) -> Reference:
@@ -44,6 +47,14 @@ class Reference:
 
     def __str__(self) -> str:
         return self.digits
+
+
+def optional_reference(typed: object) -> str:
+    """The digits of an optional reference field: '' when nothing was typed (None or only white space), else
+    :meth:`Reference.parse`'s digits (InvalidInput for anything else, a number or a dict included)."""
+    if typed is None or (isinstance(typed, str) and not typed.strip()):
+        return ''
+    return Reference.parse(typed).digits
 
 
 def is_reference(text: str) -> bool:

@@ -11,7 +11,7 @@ import logging
 
 from backend.domain.errors import InvalidInput
 from backend.domain.model import Contact, ContactState, Message
-from backend.domain.reference import Reference
+from backend.domain.reference import optional_reference
 from backend.domain.validation import clean_email, clean_message, clean_name
 from backend.events import Callback, EventBus, Subscription, contact_topic
 from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
@@ -29,7 +29,7 @@ class CustomerChatService:
     async def start_chat(self, session_key: str, *, name: str, email: str, reference: str = '',
                          client_address: str = '') -> Contact:
         name, email = clean_name(name), clean_email(email)
-        reference = str(Reference.parse(reference)) if reference.strip() else ''
+        reference = optional_reference(reference)
         current = self.current_contact(session_key)
         if current is not None and current.state not in (ContactState.ENDED, ContactState.AFTER_CONTACT_WORK):
             return current  # a double submit resumes the running chat instead of opening a second one
