@@ -117,3 +117,15 @@ def test_serve_in_aws_mode_builds_the_aws_services(monkeypatch, tmp_path):
         result = runner.invoke(app, ['serve'])
     assert result.exit_code == 2
     assert 'connectDefaultContactFlowId' in result.output or 'VCE_CONNECT_CHAT_FLOW_ID' in result.output
+
+
+@pytest.mark.parametrize(('username', 'name', 'message'), [
+    ('ann', 'Ann\u202e Smith', 'Error: Your name contains an invisible text-direction control (U+202E).'),
+    ('ann', '\u200b', 'Error: Your name contains an invisible formatting character (U+200B).'),
+    ('ann\u200b', 'Ann Smith', 'Error: Usernames use 1-64 lower-case letters'),
+])
+def test_agents_add_refuses_hidden_characters_in_names(username, name, message):
+    result = runner.invoke(app, ['agents', 'add', username, '--name', name], input='s3cret-pass\ns3cret-pass\n')
+    assert result.exit_code == 1
+    assert message in result.output
+    assert 'No agents yet' in runner.invoke(app, ['agents', 'list']).output
