@@ -17,6 +17,7 @@ from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
+from customer_ui.field_checks import is_filled_in
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
 
@@ -46,7 +47,7 @@ class PhonePage:
                 ui.label('Call us').classes('text-2xl font-bold')
                 with ui.column().classes('w-full gap-2') as self.dial_area:
                     ui.label('Talk to one of our agents from your browser.').classes('text-grey-8')
-                    self.name = ui.input('Your name', validation={'Please enter your name': _given}) \
+                    self.name = ui.input('Your name', validation={'Please enter your name': is_filled_in}) \
                         .props(f'maxlength={MAX_NAME_LENGTH} counter autocomplete=name data-testid=caller-name') \
                         .classes('w-full')
                     self.call_button = ui.button('Call', icon='call', on_click=self._call) \
@@ -188,7 +189,3 @@ class PhonePage:
     def _render_mute_button(self) -> None:
         self.mute_button.set_text('Unmute' if self._line.muted else 'Mute')
         self.mute_button.props(f'icon={"mic_off" if self._line.muted else "mic"}')
-
-
-def _given(value: str) -> bool:
-    return bool(value.strip())

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from backend.domain.validation import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH
+from customer_ui.field_checks import is_filled_in
 
 Submit = Callable[[str, str, str], Awaitable[str | None]]
 
@@ -33,7 +34,7 @@ class StartForm(ui.column):
                 ui.label('Your agent\'s reference is filled in. Enter your name to start.') \
                     .classes('text-sm text-positive').props('data-testid=invitation-hint')
             self.name = ui.input('Your name', value=name,
-                                 validation={'Please enter your name': lambda v: bool(v.strip())}) \
+                                 validation={'Please enter your name': is_filled_in}) \
                 .props(f'maxlength={MAX_NAME_LENGTH} counter autocomplete=name data-testid=name').classes('w-full')
             if reference and not name:
                 self.name.props('autofocus')  # a link filled in everything else
