@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 
-from backend.domain.errors import DomainError
+from backend.domain.errors import DataFileUnusable, DomainError
 from backend.settings import Settings
 from backend.settings.value_types import validation_problems
 from vce import configure_cmd, doctor_cmd, flows_export_cmd, table_cmd
@@ -37,7 +37,7 @@ def demo(port: Annotated[int, typer.Option(help='HTTP port')] = 8080,
          host: Annotated[str, typer.Option(help='Interface to listen on')] = '127.0.0.1') -> None:
     """Run local mode with a demo agent account (created if missing) and print the URLs and login."""
     settings = _settings(demo=True, port=port, host=host)
-    accounts = _accounts(settings)
+    accounts = _accounts(settings, refusal='Refusing to start')
     username, display_name, password = DEMO_AGENT
     if not any(a.username == username for a in accounts.list_agents()):
         accounts.add_agent(username, display_name, password)
@@ -112,10 +112,16 @@ def _settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _accounts(settings: Settings):  # type: ignore[no-untyped-def]
+def _accounts(settings: Settings, refusal: str = 'Error'):  # type: ignore[no-untyped-def]
+    """The accounts on the local data file; a file that is no usable database is one line and exit code 2, like the
+    other start-up refusals (the file is left as it is)."""
     from backend.bootstrap import build_accounts
 
-    return build_accounts(settings)
+    try:
+        return build_accounts(settings)
+    except DataFileUnusable as error:
+        typer.echo(f'{refusal}: {error}', err=True)
+        raise typer.Exit(2) from None
 
 
 def _run(action):  # type: ignore[no-untyped-def]

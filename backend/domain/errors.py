@@ -25,6 +25,10 @@ class StoreUnavailable(DomainError):
     """The store (e.g. DynamoDB) failed or refused after its retries; nothing was changed by the failed call."""
 
 
+class DataFileUnusable(DomainError):
+    """Local mode's data file cannot be used as it is; the message names the file, why, and what to do about it."""
+
+
 class ServiceUnavailable(DomainError):
     """A service we depend on (e.g. Amazon Connect) failed or refused; nothing was changed.
 

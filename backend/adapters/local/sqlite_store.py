@@ -12,6 +12,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
+from backend.adapters.local.sqlite_data_file import open_data_file
 from backend.domain.model import (
     Agent,
     AgentStatus,
@@ -115,16 +116,9 @@ class SqliteStore(Store, ReferenceStore, MeetingStore):
     """One connection guarded by a lock; every public method is one short transaction."""
 
     def __init__(self, path: Path | str) -> None:
-        if str(path) != ':memory:':
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None,
-                                   timeout=BUSY_TIMEOUT_SECONDS)
-        self._db.row_factory = sqlite3.Row
+        """DataFileUnusable (one line: the file, why, what to do) when ``path`` exists but is no usable database."""
+        self._db = open_data_file(path, schema=SCHEMA, timeout=BUSY_TIMEOUT_SECONDS)
         self._lock = threading.Lock()
-        self._db.execute('PRAGMA journal_mode=WAL')
-        self._db.execute('PRAGMA synchronous=NORMAL')
-        self._db.execute('PRAGMA foreign_keys=ON')
-        self._db.executescript(SCHEMA)
 
     def close(self) -> None:
         with self._lock:
