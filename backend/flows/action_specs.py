@@ -15,6 +15,7 @@ page lists no errors), the export wins, because those are the files users bring.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -171,8 +172,10 @@ def _compare(params: Mapping[str, Any], say: Say) -> None:
 
 def _routing(params: Mapping[str, Any], say: Say) -> None:
     exactly_one(say, params, ('QueuePriority', 'QueueTimeAdjustmentSeconds'))
-    if 'QueueTimeAdjustmentSeconds' in params:
-        say("parameter 'QueueTimeAdjustmentSeconds' is not supported by the local engine (use QueuePriority)")
+    adjustment = params.get('QueueTimeAdjustmentSeconds')
+    if 'QueueTimeAdjustmentSeconds' in params and (
+            not isinstance(adjustment, str) or not re.fullmatch(r'[+-]?[0-9]+', adjustment)):
+        say(f"parameter 'QueueTimeAdjustmentSeconds' must be a static whole number of seconds, got {adjustment!r}")
     priority = params.get('QueuePriority')
     if 'QueuePriority' in params:
         if not isinstance(priority, str) or not priority.isdigit() or int(priority) < 1:

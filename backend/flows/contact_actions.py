@@ -20,7 +20,13 @@ async def update_attributes(run: FlowRun, action: Action) -> Step:
 
 
 async def update_routing(run: FlowRun, action: Action) -> Step:
-    run.host.set_priority(int(action.parameters['QueuePriority']))
+    """A priority (lower is routed first), or a queue time adjustment (a contact that seems to have waited longer
+    is routed first)."""
+    if 'QueuePriority' in action.parameters:
+        run.host.set_priority(int(action.parameters['QueuePriority']))
+    else:
+        run.host.update_contact('Routing', {'QueueTimeAdjustmentSeconds': int(action.parameters[
+            'QueueTimeAdjustmentSeconds'])})
     return action.next_action
 
 

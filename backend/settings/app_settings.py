@@ -111,6 +111,7 @@ class Settings(BaseSettings):
     ssm_path: SsmPath = '/VideoCallEscalation/'
     connect_instance_arn: ConnectInstanceArn = ''
     connect_queue_flow_id: ConnectId = ''
+    connect_voice_queue_flow_id: ConnectId = ''  # the voice path's customer queue flow (contact_flows/README.md)
     connect_queue_arn: ConnectQueueArn = ''
     dynamodb_table: DynamoTableName = 'VideoCallEscalation'
 

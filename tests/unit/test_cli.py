@@ -47,7 +47,7 @@ def test_agents_add_refuses_bad_input_with_a_clear_message():
 def test_flows_check_accepts_the_shipped_flows():
     result = runner.invoke(app, ['flows', 'check', *FLOWS])
     assert result.exit_code == 0, result.output
-    assert 'OK: 3 flow file(s) valid.' in result.output
+    assert 'OK: 4 flow file(s) valid.' in result.output
 
 
 def test_flows_check_reports_every_problem(tmp_path):

@@ -52,7 +52,8 @@ def test_real_flow_files_are_valid(name: str) -> None:
 
 def test_real_flow_library_loads_with_cross_references() -> None:
     library = load_flow_library(CONTACT_FLOWS)
-    assert library.names == ('VideoCallEscalationChat', 'VideoCallEscalationQueue', 'VideoCallEscalationVoice')
+    assert library.names == ('VideoCallEscalationChat', 'VideoCallEscalationQueue', 'VideoCallEscalationVoice',
+                             'VideoCallEscalationVoiceQueue')
     assert library.get(QUEUE_FLOW_ARN).name == 'VideoCallEscalationQueue'
     assert check_flow_files(sorted(CONTACT_FLOWS.glob('*.json'))) == []
 
@@ -292,11 +293,14 @@ def test_queue_priority_must_be_static_integer_at_least_one(priority: str) -> No
     ]
 
 
-def test_queue_time_adjustment_is_not_supported_locally() -> None:
-    problems = with_params('UpdateContactRoutingBehavior', {'QueueTimeAdjustmentSeconds': '30'})
+def test_queue_time_adjustment_is_a_static_whole_number() -> None:
+    # UpdateContactRoutingBehavior's page: "Must be statically defined and a valid integer value"; the engine routes
+    # the contact as if it had waited that much longer (test_engine_flow_features)
+    assert with_params('UpdateContactRoutingBehavior', {'QueueTimeAdjustmentSeconds': '600'}) == []
+    problems = with_params('UpdateContactRoutingBehavior', {'QueueTimeAdjustmentSeconds': '$.Attributes.wait'})
     assert problems == [
-        "T: action 'a' (UpdateContactRoutingBehavior): parameter 'QueueTimeAdjustmentSeconds' is not supported by the "
-        'local engine (use QueuePriority)'
+        "T: action 'a' (UpdateContactRoutingBehavior): parameter 'QueueTimeAdjustmentSeconds' must be a static whole "
+        "number of seconds, got '$.Attributes.wait'"
     ]
 
 

@@ -595,4 +595,6 @@ def _refuse_chat_on_call(contact: Contact) -> None:
 
 
 def _routing_key(contact: Contact) -> tuple[int, float]:
-    return contact.priority, contact.enqueued_at or 0.0
+    """Priority first, then age in queue (a flow's QueueTimeAdjustmentSeconds makes a contact count as older)."""
+    adjustment = contact.flow_settings.get('Routing', {}).get('QueueTimeAdjustmentSeconds', 0)
+    return contact.priority, (contact.enqueued_at or 0.0) - adjustment
