@@ -682,3 +682,85 @@ def test_check_flow_files_checks_cross_references(tmp_path: Path) -> None:
 )
 def test_flow_name_for_ref(ref: str, name: str) -> None:
     assert flow_name_for_ref(ref) == name
+
+
+# --- the types real-world flows use (one rule each, from the type's flow-language page) --------------------------
+
+
+def test_check_hours_needs_exactly_true_and_false() -> None:
+    check = action('a', 'CheckHoursOfOperation', {}, conditions=[('Equals', 'True', 'end')])
+    assert single_problem(check, END).endswith(
+        'CheckHoursOfOperation needs exactly 2 conditions: Equals True and Equals False')
+
+
+def test_looped_prompts_may_loop_for_good() -> None:
+    # Connect's default customer queue flow: Loop prompts without interrupt and no transitions at all
+    loop = action('a', 'MessageParticipantIteratively', {'Messages': [{'Text': 'Please hold'}]})
+    assert problems_of(loop) == []
+
+
+def test_looped_prompts_conditions_and_messages() -> None:
+    loop = action('a', 'MessageParticipantIteratively', {'Messages': [{'Text': 'hi', 'SSML': 'x'}]},
+                  conditions=[('Equals', 'Done', 'end')])
+    problems = problems_of(loop, END)
+    assert "T: action 'a' (MessageParticipantIteratively): Messages[0] must be an object with exactly one of " \
+           'Text, PromptId, SSML, Media' in problems
+    assert "T: action 'a' (MessageParticipantIteratively): MessageParticipantIteratively conditions support only " \
+           'Equals MessagesInterrupted' in problems
+
+
+@pytest.mark.parametrize(
+    ('parameters', 'conditions', 'problem'),
+    [
+        ({'StoreInput': 'True', 'InputTimeLimitSeconds': '5'}, [],
+         'StoreInput True needs InputValidation (PhoneNumberValidation or CustomValidation)'),
+        ({'StoreInput': 'False', 'InputTimeLimitSeconds': '5'}, [('Equals', '12', 'end')],
+         "conditions must be Equals with a single key 0-9, * or #, got Equals '12'"),
+        ({'StoreInput': 'True', 'InputTimeLimitSeconds': '5',
+          'InputValidation': {'CustomValidation': {'MaximumLength': '4'}}}, [('Equals', '1', 'end')],
+         'with StoreInput True there is no result to compare, so no Conditions'),
+        ({'InputTimeLimitSeconds': '0'}, [], "parameter 'InputTimeLimitSeconds' must be a whole number from 1 to 180 "
+                                            "(static), got '0'"),
+    ],
+)
+def test_get_participant_input_rules(parameters: dict[str, Any], conditions: list[Any], problem: str) -> None:
+    ask = action('a', 'GetParticipantInput', parameters, next_action='end', conditions=conditions)
+    assert single_problem(ask, END).endswith(problem)
+
+
+@pytest.mark.parametrize(
+    ('parameters', 'problem'),
+    [
+        ({'LambdaFunctionARN': 'arn:f', 'InvocationTimeLimitSeconds': '9'},
+         "parameter 'InvocationTimeLimitSeconds' must be a whole number from 1 to 8 (static), got '9'"),
+        ({'LambdaFunctionARN': 'arn:f', 'InvocationTimeLimitSeconds': '3',
+          'ResponseValidation': {'ResponseType': 'XML'}},
+         "parameter 'ResponseValidation.ResponseType' must be 'STRING_MAP' or 'JSON', got 'XML'"),
+    ],
+)
+def test_invoke_lambda_function_rules(parameters: dict[str, Any], problem: str) -> None:
+    assert with_params('InvokeLambdaFunction', parameters)[0].endswith(problem)
+
+
+def test_invoke_lambda_function_takes_no_conditions() -> None:
+    invoke = action('a', 'InvokeLambdaFunction', {'LambdaFunctionARN': 'arn:f', 'InvocationTimeLimitSeconds': '3'},
+                    conditions=[('Equals', 'x', 'end')])
+    assert single_problem(invoke, END).endswith('InvokeLambdaFunction does not support Conditions')
+
+
+@pytest.mark.parametrize('action_type', ['ConnectParticipantWithLexBot', 'ShowView'])
+def test_cloud_only_actions_need_a_registered_handler(action_type: str) -> None:
+    parameters = {'LexV2Bot': {'AliasArn': 'arn:bot'}} if action_type != 'ShowView' else {
+        'ViewResource': {'Id': 'form'}}
+    bot = action('a', action_type, parameters, next_action='end')
+    problem = single_problem(bot, END)
+    assert f'{action_type} cannot run offline:' in problem and 'register a Python handler for it' in problem
+    assert check_flow(flow_json(bot, END), name='T', handled_types={action_type}) == []
+
+
+def test_actions_only_connect_runs_say_why() -> None:
+    stream = action('a', 'UpdateContactMediaStreamingBehavior', {'MediaStreamingState': 'Enabled'}, next_action='end')
+    assert single_problem(stream, END) == (
+        "T: action 'a' (UpdateContactMediaStreamingBehavior): UpdateContactMediaStreamingBehavior runs only in "
+        'Amazon Connect: it streams the call audio to Amazon Kinesis Video Streams, which the local engine has no '
+        'equivalent of')
