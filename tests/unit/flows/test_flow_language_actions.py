@@ -279,7 +279,8 @@ async def test_a_lex_handler_result_picks_the_condition_and_fills_lex() -> None:
 
     host = FakeHost(extensions={'ConnectParticipantWithLexBot': bot})
     lex = action('lex', 'ConnectParticipantWithLexBot',
-                 {'Text': 'How can I help?', 'LexV2Bot': {'AliasArn': 'arn:bot'}}, next_action='end', conditions=[('Equals', 'CallIntent', 'call')],
+                 {'Text': 'How can I help?', 'LexV2Bot': {'AliasArn': 'arn:bot'}}, next_action='end',
+                 conditions=[('Equals', 'CallIntent', 'call')],
                  errors={'NoMatchingCondition': 'end', 'NoMatchingError': 'end'})
     flow = parse_flow(flow_json(lex, message('call', 'Calling on $.Lex.Slots.day'), END), name='T',
                       handled_types={'ConnectParticipantWithLexBot'})
