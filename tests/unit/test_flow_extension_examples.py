@@ -50,9 +50,9 @@ def test_the_composition_root_reads_the_configured_hours(tmp_path) -> None:  # t
 
     flows = tmp_path / 'flows'
     flows.mkdir()
-    assert hours_of_operation(Settings(flows_dir=flows)).hours == ()  # no file: every queue always open
+    assert hours_of_operation(Settings(demo=True, flows_dir=flows)).hours == ()  # no file: every queue always open
     (flows / 'hours_of_operation.toml').write_text(
         (PROJECT_ROOT / 'examples' / 'hours_of_operation.toml').read_text(encoding='utf-8'), encoding='utf-8')
-    assert hours_of_operation(Settings(flows_dir=flows)).find('Office hours') is not None
+    assert hours_of_operation(Settings(demo=True, flows_dir=flows)).find('Office hours') is not None
     with pytest.raises(InvalidInput, match='cannot read the hours of operation'):
-        hours_of_operation(Settings(hours_of_operation_file=tmp_path / 'missing.toml'))
+        hours_of_operation(Settings(demo=True, hours_of_operation_file=tmp_path / 'missing.toml'))
