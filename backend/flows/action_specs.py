@@ -487,8 +487,12 @@ SPECS: dict[str, ActionSpec] = {
     'GetCase': _connect_only('getcase', 'it reads Amazon Connect Cases'),
     'UpdateCase': _connect_only('updatecase', 'it writes to Amazon Connect Cases'),
     'CreateWisdomSession': _connect_only('createwisdomsession', 'it starts an Amazon Q in Connect session'),
+    # the page documents the type as UpdateRoutingCriteria; Connect's designer exports UpdateContactRoutingCriteria
     'UpdateContactRoutingCriteria': _connect_only(
-        'contact-actions-updatecontactroutingcriteria',
+        'flow-control-actions-updateroutingcriteria',
+        'routing criteria need agent proficiencies, which local agents do not have'),
+    'UpdateRoutingCriteria': _connect_only(
+        'flow-control-actions-updateroutingcriteria',
         'routing criteria need agent proficiencies, which local agents do not have'),
     'TransferParticipantToThirdParty': _connect_only(
         'participant-actions-transferparticipanttothirdparty', 'it dials an external phone number'),
