@@ -55,7 +55,9 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
         flow_extensions: FlowExtensions | None = None) -> None:
     """Build the services for these settings and serve until stopped; ``flow_extensions`` are the Python callables
     local mode runs for the flows' Lambda functions and cloud-only actions (contact_flows/README.md)."""
-    create_app(build_services(settings, flow_extensions=flow_extensions), extensions)
+    services = (build_services(settings) if flow_extensions is None
+                else build_services(settings, flow_extensions=flow_extensions))
+    create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
            favicon='🎥', reconnect_timeout=30)  # also sets socket ping timeouts: a short one drops busy sockets
