@@ -61,6 +61,21 @@ def test_flows_check_reports_every_problem(tmp_path):
     assert 'INVALID' in result.output
 
 
+def test_flows_check_accepts_lex_only_with_a_declared_handler(tmp_path):
+    flow = {'Version': '2019-10-30', 'StartAction': 'bot', 'Actions': [
+        {'Identifier': 'bot', 'Type': 'ConnectParticipantWithLexBot', 'Parameters': {'LexV2Bot': {'AliasArn': 'arn:x'}},
+         'Transitions': {'NextAction': 'end'}},
+        {'Identifier': 'end', 'Type': 'DisconnectParticipant', 'Parameters': {}, 'Transitions': {}}]}
+    bot = tmp_path / 'Bot.json'
+    bot.write_text(json.dumps(flow))
+    refused = runner.invoke(app, ['flows', 'check', str(bot)])
+    assert refused.exit_code == 1 and 'ConnectParticipantWithLexBot cannot run offline' in refused.output
+    accepted = runner.invoke(app, ['flows', 'check', '--handler', 'ConnectParticipantWithLexBot', str(bot)])
+    assert accepted.exit_code == 0, accepted.output
+    wrong = runner.invoke(app, ['flows', 'check', '--handler', 'Compare', str(bot)])
+    assert wrong.exit_code == 2 and 'not Compare' in wrong.output
+
+
 def test_the_engine_refuses_an_invalid_flow_with_the_same_message(tmp_path, monkeypatch):
     flows = tmp_path / 'flows'
     flows.mkdir()
