@@ -1,5 +1,5 @@
-"""What each Amazon Connect flow-language action type accepts, per its page in the Amazon Connect Administrator
-Guide's "Flow language" reference (docs.aws.amazon.com/connect/latest/APIReference/<page>.html, named in DOC_PAGES).
+"""What each Amazon Connect flow-language action type accepts, per its page in the Amazon Connect flow-language
+reference (https://docs.aws.amazon.com/connect/latest/APIReference/<page>.html; ``ActionSpec.doc`` names the page).
 
 A type is one of three kinds:
 
@@ -109,7 +109,7 @@ def _wait_conditions(params: Mapping[str, Any], conditions: Conditions, count: i
     events: list[Any] = raw_events if isinstance(raw_events, list) else []
     allowed = {WAIT_COMPLETED, *events}
     if any(operator != 'Equals' or operand not in allowed for operator, operand in conditions):
-        say(f'Wait conditions support only Equals with {" or ".join(sorted(allowed))} '
+        say(f'Wait conditions must be Equals {" or Equals ".join(sorted(allowed))} '
             '(WaitCompleted, or an event listed in Events)')
     missing = sorted(set(events) - {operand for _, operand in conditions})
     if missing:

@@ -482,7 +482,7 @@ def test_loop_condition_rules(conditions: list[tuple[str, str, str]]) -> None:
 def test_wait_condition_rules(conditions: list[tuple[str, str, str]]) -> None:
     wait = action('a', 'Wait', {'TimeoutSeconds': '20'}, conditions=conditions)
     assert single_problem(wait, END).endswith(
-        'Wait conditions support only Equals with WaitCompleted (WaitCompleted, or an event listed in Events)'
+        'Wait conditions must be Equals WaitCompleted (WaitCompleted, or an event listed in Events)'
     )
 
 
