@@ -110,6 +110,19 @@ async def test_a_caller_answers_with_the_keypad() -> None:
     assert said(engine, call.contact_id)[-1] == 'Account 1234'
 
 
+async def test_a_menu_takes_hash_as_a_choice() -> None:
+    ask = action('menu', 'GetParticipantInput', {'Text': 'Press # to hear this again', 'StoreInput': 'False',
+                                                 'InputTimeLimitSeconds': '30'},
+                 next_action='end', conditions=[('Equals', '#', 'again')], errors={'NoMatchingError': 'end',
+                                                                                   'NoMatchingCondition': 'end'})
+    engine, _ = engine_with(ask, message('again', 'Once more', next_action='end'), END)
+    call = await engine.start_call(name='Vic', attributes={})
+    await settle()
+    await engine.customer_keypress(call.contact_id, '#')
+    await settle()
+    assert said(engine, call.contact_id) == ['Press # to hear this again', 'Once more']
+
+
 async def test_the_keypad_is_for_calls_and_keys_only() -> None:
     engine, _ = engine_with(*menu())
     contact_id = await chat(engine)

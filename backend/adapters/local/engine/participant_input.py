@@ -45,8 +45,8 @@ class ParticipantInputs:
         mailbox = self._waiting.setdefault(contact_id, asyncio.Queue())
         try:
             pressed = await self._next(mailbox, timeout)
-            if pressed is None:
-                return None
+            if pressed is None or max_length == 1:
+                return pressed  # a menu takes one key, * and # included
             keys = pressed
             while not keys.endswith(terminator) and len(keys) < max_length:
                 more = await self._next(mailbox, BETWEEN_KEYS_SECONDS)
