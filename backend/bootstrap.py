@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from backend.domain.connect_arns import InstanceArn
 from backend.domain.errors import InvalidInput
+from backend.domain.hours_of_operation import HoursCalendar, load_hours
 from backend.events import EventBus
 from backend.flows import load_flow_library
+from backend.flows.extensions import FlowExtensions
 from backend.ports import AgentDirectory, AgentLookup, AgentStore, MeetingProvider, ReferenceStore
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
@@ -90,6 +92,18 @@ def flow_publisher(instance: InstanceArn) -> ConnectFlowPublisher:
     return ConnectFlowPublisher(aws_client('connect', instance.region), instance.instance_id)
 
 
+def hours_of_operation(settings: Settings) -> HoursCalendar:
+    """CheckHoursOfOperation's calendar: the configured file, or none (every queue open, like Connect's default)."""
+    path = settings.hours_of_operation_path
+    if path is None:
+        return HoursCalendar()
+    try:
+        text = path.read_text(encoding='utf-8')
+    except OSError as error:
+        raise InvalidInput(f'cannot read the hours of operation {path}: {error.strerror or error}') from None
+    return load_hours(text)
+
+
 def build_accounts(settings: Settings) -> AccountService:
     """Accounts alone, for the CLI: no engine, no flows."""
     from backend.adapters.local.passwords import Argon2PasswordHasher
@@ -98,9 +112,12 @@ def build_accounts(settings: Settings) -> AccountService:
     return AccountService(SqliteStore(settings.database_path), Argon2PasswordHasher(), settings.standard_queue)
 
 
-def build_services(settings: Settings, *, aws_clients: AwsClients | None = None) -> Services:
+def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
+                   flow_extensions: FlowExtensions | None = None) -> Services:
     """Every service for the settings' mode. ``aws_clients(service, region)`` makes the boto3 clients (tests inject
-    stubbed or moto-backed ones; by default botocore's standard retry mode, short timeouts)."""
+    stubbed or moto-backed ones; by default botocore's standard retry mode, short timeouts). ``flow_extensions``
+    are the Python callables the local engine runs for the flows' Lambda functions and cloud-only actions (in aws
+    mode Amazon Connect runs the real ones)."""
     if settings.mode == 'aws':
         return _build_aws_services(settings, aws_clients or _default_aws_clients())
     from backend.adapters.local.contact_assignments import DeskContactAssignments
@@ -111,11 +128,13 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None)
 
     store = SqliteStore(settings.database_path)
     bus = EventBus()
-    flows = load_flow_library(settings.flows_dir)
+    extensions = flow_extensions or FlowExtensions()
+    flows = load_flow_library(settings.flows_dir, handled_types=extensions.handled_types)
     engine = LocalContactCentre(store, bus, flows, EngineConfig(
         inbound_flow=settings.inbound_chat_flow, standard_queue=settings.standard_queue,
         queue_max_contacts=settings.queue_max_contacts, chat_concurrency=settings.chat_concurrency,
-        offer_timeout=settings.offer_timeout_seconds, inbound_voice_flow=settings.inbound_voice_flow))
+        offer_timeout=settings.offer_timeout_seconds, inbound_voice_flow=settings.inbound_voice_flow),
+        hours=hours_of_operation(settings), extensions=extensions)
     references = build_references(settings, store, store)
     customer_chat = CustomerChatService(engine, store, references, bus)
     agent_desk = AgentDeskService(engine, bus)

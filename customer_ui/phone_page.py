@@ -1,8 +1,9 @@
 """The "Call us" phone page: a browser phone that calls the contact centre (local mode's stand-in for dialling in).
 
-The caller gives a name and presses Call; the flow's prompts appear as captions (local mode has no speech), and once
-an agent answers, an audio-only meeting element joins the call's audio session by itself. The call is bound to the
-tab on the server, so a reload resumes it and rejoins the audio. The camera is never used.
+The caller gives a name and presses Call; the flow's prompts appear as captions (local mode has no speech), a keypad
+answers the flow's menus while the call waits, and once an agent answers, an audio-only meeting element joins the
+call's audio session by itself. The call is bound to the tab on the server, so a reload resumes it and rejoins the
+audio. The camera is never used.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from backend.services.voice import VoiceService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
 from customer_ui.field_checks import is_filled_in
+from customer_ui.phone_keypad import PhoneKeypad
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
 
@@ -62,6 +64,7 @@ class PhonePage:
                     self.caption = ui.label().classes('text-sm text-grey-8 italic text-center') \
                         .props('aria-live=polite data-testid=call-caption')
                     self.timer = CallTimer().classes('text-lg').props('data-testid=call-timer')
+                    self.keypad = PhoneKeypad(self._press_key)
                     with ui.row().classes('w-full justify-center gap-4') as self.controls:
                         self.mute_button = ui.button('Mute', icon='mic', on_click=self._toggle_mute) \
                             .props('outline data-testid=mute-call')
@@ -99,6 +102,12 @@ class PhonePage:
         self._leave_audio()
         self.call_area.set_visibility(False)
         self.dial_area.set_visibility(True)
+
+    async def _press_key(self, key: str) -> None:
+        try:
+            await self._voice.press_keys(self._session_key, key)
+        except DomainError as error:
+            ui.notify(str(error), type='warning')
 
     async def _hang_up(self) -> None:
         await self._voice.hang_up(self._session_key)
@@ -146,6 +155,7 @@ class PhonePage:
         else:
             self.caption.set_visibility(True)
         self.controls.set_visibility(contact.state not in FINISHED_STATES)
+        self.keypad.set_visibility(contact.state in WAITING_STATES)  # the flow's menus; an agent has no keypad here
         self.call_again.set_visibility(contact.state in FINISHED_STATES)
         self._render_status()
 

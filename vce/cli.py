@@ -85,11 +85,19 @@ def agents_passwd(username: str,
 
 
 @flows_app.command('check')
-def flows_check(files: Annotated[list[Path], typer.Argument(help='Flow JSON files')]) -> None:
+def flows_check(files: Annotated[list[Path], typer.Argument(help='Flow JSON files')],
+                handler: Annotated[list[str] | None, typer.Option(
+                    '--handler', help='An action type your Python flow extensions handle '
+                    '(ConnectParticipantWithLexBot, ShowView); repeat for several.')] = None) -> None:
     """Validate flow-language files offline, exactly as the engine does before loading them."""
     from backend.flows import check_flow_files
+    from backend.flows.action_specs import HANDLER_ACTION_TYPES
 
-    problems = check_flow_files(files)
+    unknown = sorted(set(handler or ()) - set(HANDLER_ACTION_TYPES))
+    if unknown:
+        typer.echo(f'--handler takes {", ".join(HANDLER_ACTION_TYPES)}, not {", ".join(unknown)}', err=True)
+        raise typer.Exit(2)
+    problems = check_flow_files(files, handled_types=frozenset(handler or ()))
     for problem in problems:
         typer.echo(f'  - {problem}', err=True)
     if problems:

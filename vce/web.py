@@ -14,6 +14,7 @@ import customer_ui.pages
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.login.auth import AgentAuthMiddleware
 from backend.bootstrap import build_services
+from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
 
@@ -50,9 +51,13 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-def run(settings: Settings, extensions: DesktopExtensions | None = None) -> None:
-    """Build the services for these settings and serve until stopped."""
-    create_app(build_services(settings), extensions)
+def run(settings: Settings, extensions: DesktopExtensions | None = None,
+        flow_extensions: FlowExtensions | None = None) -> None:
+    """Build the services for these settings and serve until stopped; ``flow_extensions`` are the Python callables
+    local mode runs for the flows' Lambda functions and cloud-only actions (contact_flows/README.md)."""
+    services = (build_services(settings) if flow_extensions is None
+                else build_services(settings, flow_extensions=flow_extensions))
+    create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
            favicon='🎥', reconnect_timeout=30)  # also sets socket ping timeouts: a short one drops busy sockets

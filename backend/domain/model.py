@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 
 class ContactState(StrEnum):
@@ -95,6 +96,9 @@ class Contact:
     ended_at: float | None = None
     end_reason: str | None = None
     channel: Channel = Channel.CHAT
+    # what flows set for features beyond routing: RecordingBehavior, TextToSpeechVoice, Tags, ContactData,
+    # EventHooks (the local engine runs only the CustomerQueue hook; the rest waits for the features that use them)
+    flow_settings: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 class MeetingState(StrEnum):

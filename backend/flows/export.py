@@ -23,7 +23,8 @@ PLACEHOLDER_RE = re.compile(
 CONNECT_TYPES = {'contactFlow': 'CONTACT_FLOW', 'customerQueue': 'CUSTOMER_QUEUE'}
 # Which `vce configure` parameter holds the id of each shipped flow once it exists in Connect.
 FLOW_ID_PARAMETERS = {'VideoCallEscalationChat': 'connectDefaultContactFlowId',
-                      'VideoCallEscalationQueue': 'connectQueueFlowId'}
+                      'VideoCallEscalationQueue': 'connectQueueFlowId',
+                      'VideoCallEscalationVoiceQueue': 'connectVoiceQueueFlowId'}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
@@ -39,20 +39,22 @@ def _read_json(path: Path) -> object:
         raise InvalidFlowError(name, [problem]) from error
 
 
-def load_flow_file(path: PathLike) -> Flow:
-    """Read, validate and parse one flow file; raises InvalidFlowError (missing file, bad JSON, invalid flow)."""
+def load_flow_file(path: PathLike, handled_types: Collection[str] = ()) -> Flow:
+    """Read, validate and parse one flow file; raises InvalidFlowError (missing file, bad JSON, invalid flow).
+
+    ``handled_types``: action types a registered Python handler runs (see ``backend.flows.extensions``)."""
     path = Path(path)
-    return parse_flow(_read_json(path), name=path.stem)
+    return parse_flow(_read_json(path), name=path.stem, handled_types=handled_types)
 
 
-def check_flow_file(path: PathLike) -> list[str]:
+def check_flow_file(path: PathLike, handled_types: Collection[str] = ()) -> list[str]:
     """Every problem with one flow file (empty list = valid); never raises for a bad file."""
     path = Path(path)
     try:
         data = _read_json(path)
     except InvalidFlowError as error:
         return list(error.problems)
-    return check_flow(data, name=path.stem)
+    return check_flow(data, name=path.stem, handled_types=handled_types)
 
 
 def _reference_problems(flows: Iterable[Flow], known_names: Iterable[str]) -> list[str]:
@@ -71,14 +73,14 @@ def _reference_problems(flows: Iterable[Flow], known_names: Iterable[str]) -> li
     return problems
 
 
-def check_flow_files(paths: Iterable[PathLike]) -> list[str]:
+def check_flow_files(paths: Iterable[PathLike], handled_types: Collection[str] = ()) -> list[str]:
     """Like :func:`check_flow_file` for several files, plus cross-flow references among them (for the CLI)."""
     files = [Path(path) for path in paths]
     problems: list[str] = []
     flows: list[Flow] = []
     for path in files:
         try:
-            flows.append(load_flow_file(path))
+            flows.append(load_flow_file(path, handled_types))
         except InvalidFlowError as error:
             problems.extend(error.problems)
     return problems + _reference_problems(flows, (path.stem for path in files))
@@ -111,8 +113,9 @@ class FlowLibrary:
         return len(self._flows)
 
 
-def load_flow_library(directory: PathLike) -> FlowLibrary:
-    """Load every ``*.json`` in ``directory``; raises InvalidFlowError listing the problems of all files."""
+def load_flow_library(directory: PathLike, handled_types: Collection[str] = ()) -> FlowLibrary:
+    """Load every ``*.json`` in ``directory`` (flows and flow modules alike); raises InvalidFlowError listing the
+    problems of all files."""
     directory = Path(directory)
     if not directory.is_dir():
         raise InvalidFlowError(directory.name, [f'{directory}: not a directory of flow files'])
@@ -121,7 +124,7 @@ def load_flow_library(directory: PathLike) -> FlowLibrary:
     flows: dict[str, Flow] = {}
     for path in paths:
         try:
-            flows[path.stem] = load_flow_file(path)
+            flows[path.stem] = load_flow_file(path, handled_types)
         except InvalidFlowError as error:
             problems.extend(error.problems)
     problems += _reference_problems(flows.values(), (path.stem for path in paths))

@@ -26,10 +26,13 @@ COMPARISON_OPERATORS = (
     'TextEndsWith',
 )
 
-# A dynamic value is exactly one JSONPath such as ``$.Attributes.customerName``.
-JSON_PATH_RE = re.compile(r'\$(?:\.[A-Za-z0-9_]+)+')
+# A dynamic value is exactly one JSONPath such as ``$.Attributes.customerName``. Attribute keys "can include only
+# alphanumeric, dash, and underscore characters" (Connect's UpdateContactAttributes API), so a segment may hold a
+# dash between word characters (``$.FlowAttributes.acme-exampleFunction``).
+_SEGMENT = r'\.[A-Za-z0-9_]+(?:-[A-Za-z0-9_]+)*'
+JSON_PATH_RE = re.compile(rf'\$(?:{_SEGMENT})+')
 # Inside message text a path ends at the first character that cannot continue it (``!``, ``,``, a trailing ``.``).
-TEXT_PATH_RE = re.compile(r'\$((?:\.[A-Za-z0-9_]+)+)')
+TEXT_PATH_RE = re.compile(rf'\$((?:{_SEGMENT})+)')
 
 
 def is_json_path(value: object) -> bool:
@@ -48,6 +51,15 @@ def freeze(value: Any) -> Any:
         return MappingProxyType({key: freeze(item) for key, item in value.items()})
     if isinstance(value, list | tuple):
         return tuple(freeze(item) for item in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """A plain, JSON-ready copy of frozen flow JSON (for values a flow hands to the contact or a callable)."""
+    if isinstance(value, Mapping):
+        return {key: thaw(item) for key, item in value.items()}
+    if isinstance(value, tuple | list):
+        return [thaw(item) for item in value]
     return value
 
 

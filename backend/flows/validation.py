@@ -1,29 +1,36 @@
 """Static checks for flow language JSON, so a broken flow is rejected at load time instead of mid-contact.
 
-The rules follow the Amazon Connect flow language reference, narrowed to what the local engine runs.
-Every problem is reported (not just the first) so one ``vce flows check`` run shows everything to fix.
+The rules follow the Amazon Connect flow language reference ("Actions in the Amazon Connect Flow Language" and each
+action's page, see ``action_specs``). What is valid flow language but cannot run offline is refused with the reason,
+unless a Python handler is registered for it (``handled_types``). Every problem is reported (not just the first) so
+one ``vce flows check`` run shows everything to fix.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
 from types import MappingProxyType
 from typing import Any
 
+from backend.flows.action_specs import (
+    HANDLER_ACTION_TYPES,
+    NUMBER_OPERATORS,
+    SPECS,
+    SUPPORTED_ACTION_TYPES,
+    ActionSpec,
+)
 from backend.flows.model import (
     COMPARISON_OPERATORS,
     FLOW_VERSION,
-    NO_MATCHING_ERROR,
     Action,
     Condition,
     ErrorTransition,
     Flow,
     freeze,
-    is_json_path,
     looks_like_json_path,
 )
+from backend.flows.parameter_checks import Say, check_value, json_type
 
 MAX_ACTIONS = 250
 MAX_IDENTIFIER_LENGTH = 50
@@ -42,17 +49,9 @@ RESERVED_IDENTIFIERS = frozenset(
         'valueOf',
     }
 )
-NUMBER_OPERATORS = frozenset(op for op in COMPARISON_OPERATORS if op.startswith('Number'))
-LOOP_RESULTS = ('ContinueLooping', 'DoneLooping')
-WAIT_COMPLETED = 'WaitCompleted'
-MAX_WAIT_SECONDS = 604800
-MAX_LOOP_COUNT = 100
 
-_WHOLE_NUMBER_RE = re.compile(r'[0-9]+')
 _NUMBER_RE = re.compile(r'[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?')
 _TRANSITION_KEYS = ('NextAction', 'Conditions', 'Errors')
-
-Say = Callable[[str], None]
 
 
 class InvalidFlowError(ValueError):
@@ -64,205 +63,15 @@ class InvalidFlowError(ValueError):
         super().__init__('\n'.join(self.problems))
 
 
-@dataclass(frozen=True)
-class _Spec:
-    """What one action type accepts.
-
-    ``transitions`` picks the transition rules (see ``_check_transitions``); ``errors`` are the ErrorTypes Amazon
-    Connect documents for the type, so a flow that handles anything else would not import there.
-    """
-
-    required: frozenset[str]
-    optional: frozenset[str]
-    check: Callable[[dict[str, Any], Say], None]
-    transitions: str
-    errors: frozenset[str]
-
-
-# --- parameter values -------------------------------------------------------------------------------------------
-
-
-def _json_type(value: object) -> str:
-    if isinstance(value, dict):
-        return 'an object'
-    if isinstance(value, list):
-        return 'a list'
-    if isinstance(value, str):
-        return 'a string'
-    if isinstance(value, bool):
-        return 'a boolean'
-    if isinstance(value, int | float):
-        return 'a number'
-    return 'null'
-
-
-def _check_value(say: Say, key: str, value: object, *, allow_empty: bool = False) -> None:
-    """A string that is either static or exactly one well-formed JSONPath."""
-    if not isinstance(value, str):
-        say(f'parameter {key!r} must be a string, got {_json_type(value)}')
-    elif looks_like_json_path(value) and not is_json_path(value):
-        say(f'parameter {key!r} is a malformed JSONPath: {value!r}')
-    elif not value and not allow_empty:
-        say(f'parameter {key!r} must not be empty')
-
-
-def _check_whole_number(say: Say, key: str, value: object, low: int, high: int) -> None:
-    """A static whole number in ``low..high`` or a JSONPath (checked again at run time)."""
-    if looks_like_json_path(value):
-        _check_value(say, key, value)
-    elif not isinstance(value, str) or not _WHOLE_NUMBER_RE.fullmatch(value) or not low <= int(value) <= high:
-        say(f'parameter {key!r} must be a whole number from {low} to {high} or a JSONPath, got {value!r}')
-
-
-def _exactly_one(say: Say, params: dict[str, Any], keys: Sequence[str]) -> list[str]:
-    present = [key for key in keys if key in params]
-    if len(present) != 1:
-        say(f'needs exactly one of {" or ".join(keys)}, got {len(present)}')
-    return present
-
-
-# --- per-type parameter checks ----------------------------------------------------------------------------------
-
-
-def _check_logging(params: dict[str, Any], say: Say) -> None:
-    value = params.get('FlowLoggingBehavior')
-    if 'FlowLoggingBehavior' in params and value not in ('Enabled', 'Disabled'):
-        say(f"parameter 'FlowLoggingBehavior' must be 'Enabled' or 'Disabled', got {value!r}")
-
-
-def _check_message(params: dict[str, Any], say: Say) -> None:
-    present = _exactly_one(say, params, ('Text', 'PromptId', 'SSML'))
-    if 'PromptId' in present or 'SSML' in present:
-        say('only Text is supported for chat (PromptId and SSML are voice prompts)')
-    text = params.get('Text')
-    if 'Text' in params and (not isinstance(text, str) or not text.strip()):
-        say("parameter 'Text' must be a non-empty string")
-
-
-def _check_attributes(params: dict[str, Any], say: Say) -> None:
-    attributes = params.get('Attributes')
-    if 'Attributes' in params:
-        if not isinstance(attributes, dict) or not attributes:
-            say("parameter 'Attributes' must be a non-empty object")
-        else:
-            for key, value in attributes.items():
-                if not key.strip():
-                    say('attribute names must not be empty')
-                _check_value(say, f'Attributes.{key}', value, allow_empty=True)
-    target = params.get('TargetContact')
-    if 'TargetContact' in params and target != 'Current':
-        say(f"parameter 'TargetContact' must be 'Current' (no related contacts locally), got {target!r}")
-
-
-def _check_compare(params: dict[str, Any], say: Say) -> None:
-    value = params.get('ComparisonValue')
-    if 'ComparisonValue' not in params:
-        return
-    if looks_like_json_path(value):
-        _check_value(say, 'ComparisonValue', value)
-    else:
-        say(f"parameter 'ComparisonValue' must be a JSONPath such as $.Attributes.name, got {value!r}")
-
-
-def _check_routing(params: dict[str, Any], say: Say) -> None:
-    _exactly_one(say, params, ('QueuePriority', 'QueueTimeAdjustmentSeconds'))
-    if 'QueueTimeAdjustmentSeconds' in params:
-        say("parameter 'QueueTimeAdjustmentSeconds' is not supported by the local engine (use QueuePriority)")
-    priority = params.get('QueuePriority')
-    if 'QueuePriority' in params:
-        if not isinstance(priority, str) or not _WHOLE_NUMBER_RE.fullmatch(priority) or int(priority) < 1:
-            say(f"parameter 'QueuePriority' must be a static whole number >= 1, got {priority!r}")
-
-
-def _check_event_hooks(params: dict[str, Any], say: Say) -> None:
-    hooks = params.get('EventHooks')
-    if 'EventHooks' not in params:
-        return
-    if not isinstance(hooks, dict) or len(hooks) != 1:
-        say("parameter 'EventHooks' must be an object with exactly one hook")
-        return
-    for key, value in hooks.items():
-        if key == 'CustomerQueue':
-            _check_value(say, 'EventHooks.CustomerQueue', value)
-        else:
-            say(f'event hook {key!r} is not supported by the local engine (only CustomerQueue)')
-
-
-def _check_queue_or_agent(params: dict[str, Any], say: Say, *, required: bool) -> None:
-    present = [key for key in ('QueueId', 'AgentId') if key in params]
-    if len(present) == 2:
-        say('QueueId and AgentId cannot be used together')
-    elif required and not present:
-        say('needs exactly one of QueueId or AgentId')
-    for key in present:
-        _check_value(say, key, params[key])
-
-
-def _check_target_queue(params: dict[str, Any], say: Say) -> None:
-    _check_queue_or_agent(params, say, required=True)
-
-
-def _check_metrics(params: dict[str, Any], say: Say) -> None:
-    _check_queue_or_agent(params, say, required=False)
-    channel = params.get('QueueChannel')
-    if 'QueueChannel' in params and not looks_like_json_path(channel) and channel not in ('Voice', 'Chat'):
-        say(f"parameter 'QueueChannel' must be 'Voice', 'Chat' or a JSONPath, got {channel!r}")
-    elif looks_like_json_path(channel):
-        _check_value(say, 'QueueChannel', channel)
-
-
-def _check_loop(params: dict[str, Any], say: Say) -> None:
-    if 'LoopCount' in params:
-        _check_whole_number(say, 'LoopCount', params['LoopCount'], 0, MAX_LOOP_COUNT)
-
-
-def _check_wait(params: dict[str, Any], say: Say) -> None:
-    if 'TimeoutSeconds' in params:
-        _check_whole_number(say, 'TimeoutSeconds', params['TimeoutSeconds'], 1, MAX_WAIT_SECONDS)
-
-
-def _no_check(params: dict[str, Any], say: Say) -> None:
-    """Types whose allowed keys say everything."""
-
-
-def _spec(
-    required: Iterable[str],
-    optional: Iterable[str],
-    check: Callable[..., None],
-    transitions: str,
-    errors: Iterable[str] = (NO_MATCHING_ERROR,),
-) -> _Spec:
-    return _Spec(frozenset(required), frozenset(optional), check, transitions, frozenset(errors))
-
-
-SPECS: dict[str, _Spec] = {
-    'UpdateFlowLoggingBehavior': _spec(['FlowLoggingBehavior'], [], _check_logging, 'next', errors=[]),
-    'MessageParticipant': _spec([], ['Text', 'PromptId', 'SSML'], _check_message, 'next'),
-    'UpdateContactAttributes': _spec(['Attributes'], ['TargetContact'], _check_attributes, 'next'),
-    'Compare': _spec(['ComparisonValue'], [], _check_compare, 'compare', errors=['NoMatchingCondition']),
-    'UpdateContactRoutingBehavior': _spec(
-        [], ['QueuePriority', 'QueueTimeAdjustmentSeconds'], _check_routing, 'next', errors=[]
-    ),
-    'UpdateContactEventHooks': _spec(['EventHooks'], [], _check_event_hooks, 'next'),
-    'UpdateContactTargetQueue': _spec([], ['QueueId', 'AgentId'], _check_target_queue, 'next'),
-    'TransferContactToQueue': _spec([], [], _no_check, 'transfer', errors=['QueueAtCapacity', NO_MATCHING_ERROR]),
-    'GetMetricData': _spec([], ['QueueId', 'AgentId', 'QueueChannel'], _check_metrics, 'next'),
-    'Loop': _spec(['LoopCount'], [], _check_loop, 'loop', errors=[]),
-    'Wait': _spec(['TimeoutSeconds'], [], _check_wait, 'wait', errors=[NO_MATCHING_ERROR, 'ParticipantNotFound']),
-    'DisconnectParticipant': _spec([], [], _no_check, 'terminal', errors=[]),
-    'EndFlowExecution': _spec([], [], _no_check, 'terminal', errors=[]),
-}
-SUPPORTED_ACTION_TYPES = tuple(sorted(SPECS))
-
-
-def _check_parameters(spec: _Spec, params: dict[str, Any], say: Say) -> None:
+def _check_parameters(spec: ActionSpec, params: dict[str, Any], say: Say) -> None:
     for key in sorted(spec.required - params.keys()):
         say(f'missing required parameter {key!r}')
     allowed = spec.required | spec.optional
     for key in sorted(params.keys() - allowed):
         expected = f'allowed: {", ".join(sorted(allowed))}' if allowed else 'this type takes no parameters'
         say(f'unknown parameter {key!r} ({expected})')
-    spec.check(params, say)
+    if spec.check is not None:
+        spec.check(params, say)
 
 
 # --- transitions ------------------------------------------------------------------------------------------------
@@ -299,14 +108,14 @@ def _check_conditions(raw: object, action_type: str, ids: set[str], say: Say) ->
             continue
         operand = operands[0]
         if looks_like_json_path(operand):
-            _check_value(say, 'Operands', operand)
+            check_value(say, 'Operands', operand)
         elif action_type == 'Compare' and operator in NUMBER_OPERATORS and not _NUMBER_RE.fullmatch(operand.strip()):
             say(f'condition {operator} needs a number, got {operand!r}')
         found.append((operator, operand))
     return found
 
 
-def _check_errors(raw: object, spec: _Spec | None, action_type: str, ids: set[str], say: Say) -> int:
+def _check_errors(raw: object, spec: ActionSpec | None, action_type: str, ids: set[str], say: Say) -> int:
     """Check ``Transitions.Errors``; return how many entries there are."""
     if not isinstance(raw, list):
         say('Transitions.Errors must be a list')
@@ -327,34 +136,13 @@ def _check_errors(raw: object, spec: _Spec | None, action_type: str, ids: set[st
     return len(raw)
 
 
-def _check_kind_rules(
-    kind: str, action_type: str, has_next: bool, raw_conditions: object, conditions: list[tuple[str, str]], say: Say
-) -> None:
-    """Type-specific Conditions rules; ``conditions`` holds only the well-formed ones."""
-    if kind == 'compare':
-        if not raw_conditions:
-            say('Compare needs at least one condition')
-        if has_next:
-            say('Compare takes no NextAction: a value matching no condition follows the NoMatchingCondition error')
-    elif kind == 'loop':
-        if sorted(conditions) != sorted(('Equals', result) for result in LOOP_RESULTS):
-            say('Loop needs exactly two conditions: Equals ContinueLooping and Equals DoneLooping')
-        if has_next:
-            say('Loop takes no NextAction (use the ContinueLooping and DoneLooping conditions)')
-    elif kind == 'wait':
-        if any(condition != ('Equals', WAIT_COMPLETED) for condition in conditions):
-            say('Wait conditions support only Equals WaitCompleted (events are not supported by the local engine)')
-    elif conditions:
-        say(f'{action_type} does not support Conditions')
-
-
-def _check_transitions(
-    spec: _Spec | None, action_type: str, transitions: dict[str, Any], ids: set[str], say: Say
-) -> None:
-    kind = spec.transitions if spec else None
+def _check_transitions(spec: ActionSpec | None, action_type: str, params: dict[str, Any],
+                       transitions: dict[str, Any], ids: set[str], say: Say) -> None:
+    """The language's Transitions: NextAction, Errors and Conditions, each allowed on every non-terminal action;
+    which Conditions make sense depends on the type's results."""
     for key in sorted(transitions.keys() - set(_TRANSITION_KEYS)):
         say(f'unknown Transitions key {key!r}')
-    if kind == 'terminal':
+    if spec is not None and spec.terminal:
         if transitions:
             say('a terminal action must have empty Transitions ({})')
         return
@@ -364,11 +152,14 @@ def _check_transitions(
     raw_conditions = transitions.get('Conditions', [])
     conditions = _check_conditions(raw_conditions, action_type, ids, say)
     error_count = _check_errors(transitions.get('Errors', []), spec, action_type, ids, say)
-    if kind is None:
+    if spec is None:
         return
-    _check_kind_rules(kind, action_type, has_next, raw_conditions, conditions, say)
-    no_conditions = not (isinstance(raw_conditions, list) and raw_conditions)
-    if kind != 'transfer' and not has_next and no_conditions and not error_count:
+    condition_count = len(raw_conditions) if isinstance(raw_conditions, list) else 0
+    if spec.conditions is not None:
+        spec.conditions(params, conditions, condition_count, say)
+    elif conditions:
+        say(f'{action_type} does not support Conditions')
+    if not spec.may_stop and not has_next and not condition_count and not error_count:
         say('no way on: a non-terminal action needs a NextAction, Conditions or Errors')
 
 
@@ -404,9 +195,24 @@ def _check_identifier(identifier: object, say: Say) -> None:
         say(f'Identifier {identifier!r} is reserved')
 
 
-def _check_action(index: int, raw: object, ids: set[str], seen: dict[str, int], report: _Report) -> None:
+def _type_problem(action_type: object, spec: ActionSpec | None, handled: Collection[str]) -> str | None:
+    """Why an action of this type cannot run here, or None when it can."""
+    if spec is None:
+        return (f'unknown action type {action_type!r}: not an Amazon Connect flow-language action the local engine '
+                f'knows (supported: {", ".join(SUPPORTED_ACTION_TYPES)}; with a registered Python handler: '
+                f'{", ".join(HANDLER_ACTION_TYPES)})')
+    if spec.support == 'handler' and action_type not in handled:
+        return (f'{action_type} cannot run offline: {spec.reason}; register a Python handler for it '
+                '(contact_flows/README.md, "Python extension points") or run the flow in Amazon Connect')
+    if spec.support == 'connect':
+        return f'{action_type} runs only in Amazon Connect: {spec.reason}'
+    return None
+
+
+def _check_action(index: int, raw: object, ids: set[str], seen: dict[str, int], report: _Report,
+                  handled: Collection[str]) -> None:
     if not isinstance(raw, dict):
-        report.flow(f'Actions[{index}] must be an object, got {_json_type(raw)}')
+        report.flow(f'Actions[{index}] must be an object, got {json_type(raw)}')
         return
     action_type = raw.get('Type')
     type_label = action_type if isinstance(action_type, str) and action_type else '?'
@@ -418,18 +224,23 @@ def _check_action(index: int, raw: object, ids: set[str], seen: dict[str, int], 
             say(f'duplicate Identifier (also used by Actions[{seen[identifier]}])')
         seen.setdefault(identifier, index)
     spec = SPECS.get(action_type) if isinstance(action_type, str) else None
-    if spec is None:
-        say(f'unknown action type {action_type!r} (supported: {", ".join(SUPPORTED_ACTION_TYPES)})')
-    params = raw.get('Parameters')
+    problem = _type_problem(action_type, spec, handled)
+    if problem:
+        say(problem)
+    if spec is not None and spec.support == 'connect':
+        spec = None  # its parameters are Connect's business; the reason above says everything
+    # Connect's own exports leave Parameters out of actions that take none (e.g. TransferContactToQueue)
+    params = raw.get('Parameters', {})
     if not isinstance(params, dict):
-        say(f'Parameters must be an object, got {_json_type(params)}')
+        say(f'Parameters must be an object, got {json_type(params)}')
+        params = {}
     elif spec is not None:
         _check_parameters(spec, params, say)
     transitions = raw.get('Transitions')
     if not isinstance(transitions, dict):
-        say(f'Transitions must be an object, got {_json_type(transitions)}')
+        say(f'Transitions must be an object, got {json_type(transitions)}')
     else:
-        _check_transitions(spec, type_label, transitions, ids, say)
+        _check_transitions(spec, type_label, params, transitions, ids, say)
 
 
 def _raw_targets(raw: dict[str, Any]) -> list[str]:
@@ -467,11 +278,13 @@ def _check_reachability(start: str, actions: list[Any], report: _Report) -> None
             )
 
 
-def check_flow(data: object, *, name: str) -> list[str]:
-    """Every problem with a parsed flow JSON document; an empty list means it is valid for the local engine."""
+def check_flow(data: object, *, name: str, handled_types: Collection[str] = ()) -> list[str]:
+    """Every problem with a parsed flow JSON document; an empty list means it is valid for the local engine.
+
+    ``handled_types`` are the action types a registered Python handler runs (e.g. ConnectParticipantWithLexBot)."""
     report = _Report(name)
     if not isinstance(data, dict):
-        report.flow(f'a flow must be a JSON object, got {_json_type(data)}')
+        report.flow(f'a flow must be a JSON object, got {json_type(data)}')
         return report.problems
     if data.get('Version') != FLOW_VERSION:
         report.flow(f'Version must be {FLOW_VERSION!r}, got {data.get("Version")!r}')
@@ -489,7 +302,7 @@ def check_flow(data: object, *, name: str) -> list[str]:
         report.flow(f'StartAction {start!r} is not the Identifier of any action')
     seen: dict[str, int] = {}
     for index, raw in enumerate(actions):
-        _check_action(index, raw, ids, seen, report)
+        _check_action(index, raw, ids, seen, report, handled_types)
     if isinstance(start, str) and start in ids:
         _check_reachability(start, actions, report)
     return report.problems
@@ -505,16 +318,16 @@ def _build_action(raw: dict[str, Any]) -> Action:
     return Action(
         identifier=raw['Identifier'],
         type=raw['Type'],
-        parameters=freeze(raw['Parameters']),
+        parameters=freeze(raw.get('Parameters', {})),
         next_action=transitions.get('NextAction'),
         conditions=conditions,
         errors=errors,
     )
 
 
-def parse_flow(data: object, *, name: str) -> Flow:
+def parse_flow(data: object, *, name: str, handled_types: Collection[str] = ()) -> Flow:
     """Validate and build a :class:`Flow`; raises :class:`InvalidFlowError` listing every problem."""
-    problems = check_flow(data, name=name)
+    problems = check_flow(data, name=name, handled_types=handled_types)
     if problems:
         raise InvalidFlowError(name, problems)
     assert isinstance(data, dict)  # check_flow guarantees it; narrows the type

@@ -79,6 +79,13 @@ class VoiceService:
         return [m for m in self._channel.transcript(contact.contact_id)
                 if m.role is ParticipantRole.SYSTEM and m.kind is MessageKind.MESSAGE]
 
+    async def press_keys(self, session_key: str, keys: str) -> None:
+        """Keypad keys from the caller's phone page, for the flow's menu or stored input."""
+        contact = self.current_call(session_key)
+        if contact is None or contact.state in FINISHED_STATES:
+            raise InvalidInput('There is no call to send keys to.')
+        await self._channel.customer_keypress(contact.contact_id, keys)
+
     async def hang_up(self, session_key: str) -> None:
         contact = self.current_call(session_key)
         if contact is not None:

@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     queue_max_contacts: int = Field(default=500, ge=1)
     chat_concurrency: int = Field(default=2, ge=1, le=10)
     offer_timeout_seconds: float = Field(default=20.0, gt=0)
+    # CheckHoursOfOperation's hours (backend/domain/hours_of_operation.py); None -> hours_of_operation.toml beside
+    # the flows when it exists, else every queue is open 24/7 (Connect's default "Basic Hours")
+    hours_of_operation_file: Path | None = None
 
     # ad-hoc references (docs/decisions.md, "References"); empty secret -> derived from storage_secret
     reference_secret: SecretStr = SecretStr('')
@@ -108,6 +111,7 @@ class Settings(BaseSettings):
     ssm_path: SsmPath = '/VideoCallEscalation/'
     connect_instance_arn: ConnectInstanceArn = ''
     connect_queue_flow_id: ConnectId = ''
+    connect_voice_queue_flow_id: ConnectId = ''  # the voice path's customer queue flow (contact_flows/README.md)
     connect_queue_arn: ConnectQueueArn = ''
     dynamodb_table: DynamoTableName = 'VideoCallEscalation'
 
@@ -124,6 +128,14 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.data_dir / 'vce.sqlite3'
+
+    @property
+    def hours_of_operation_path(self) -> Path | None:
+        """The hours-of-operation file in force, or None for "always open"."""
+        if self.hours_of_operation_file is not None:
+            return self.hours_of_operation_file
+        default = self.flows_dir / 'hours_of_operation.toml'
+        return default if default.is_file() else None
 
     @property
     def reference_key(self) -> bytes:

@@ -73,6 +73,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               required=True),
     Parameter('connectQueueFlowId', 'connect_queue_flow_id', 'Id of the VideoCallEscalationQueue customer queue '
               'flow (used by `vce flows export` and `vce doctor`)'),
+    Parameter('connectVoiceQueueFlowId', 'connect_voice_queue_flow_id', 'Id of the VideoCallEscalationVoiceQueue '
+              'customer queue flow that calls wait in (used by `vce flows export`)'),
     Parameter('connectBasicQueueARN', 'connect_queue_arn', 'ARN of the queue for chats without an ad-hoc reference '
               '(e.g. BasicQueue)', required=True),
     Parameter('chimeMediaRegion', 'chime_media_region', 'Amazon Chime SDK media region for meetings, e.g. '

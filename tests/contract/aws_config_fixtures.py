@@ -16,6 +16,7 @@ QUEUE_ID = '11111111-2222-4333-8444-555555555555'
 QUEUE_ARN = f'{INSTANCE_ARN}/queue/{QUEUE_ID}'
 CHAT_FLOW_ID = '22222222-3333-4444-8555-666666666666'
 QUEUE_FLOW_ID = '33333333-4444-4555-8666-777777777777'
+VOICE_QUEUE_FLOW_ID = '44444444-5555-4666-8777-888888888888'
 WEBSITE = 'https://video.example.com'
 SECRET = 'a-long-storage-secret-0123456789'
 CLIENT_SECRET = 'oidc-client-secret-value'
@@ -25,6 +26,7 @@ FULL = {
     'connectInstanceARN': INSTANCE_ARN,
     'connectDefaultContactFlowId': CHAT_FLOW_ID,
     'connectQueueFlowId': QUEUE_FLOW_ID,
+    'connectVoiceQueueFlowId': VOICE_QUEUE_FLOW_ID,
     'connectBasicQueueARN': QUEUE_ARN,
     'chimeMediaRegion': 'eu-west-2',
     'websiteURL': WEBSITE,

@@ -52,6 +52,7 @@ INTERACTIVE_ANSWERS = [
     INSTANCE_ARN,
     CHAT_FLOW_ID,
     '',  # connect-queue-flow-id: optional, left empty
+    '',  # connect-voice-queue-flow-id: optional, left empty
     QUEUE_ARN,
     'eu-west-2',  # chime media region (default us-east-1)
     '',  # dynamodb table: keep the default
@@ -238,7 +239,7 @@ def test_export_writes_import_ready_files(moto, tmp_path):
     configure(*full_options())
     result = runner.invoke(app, ['flows', 'export', '--out', str(tmp_path / 'out')])
     assert result.exit_code == 0, result.output
-    assert f'Wrote 3 flow file(s) for {INSTANCE_ARN}' in result.output
+    assert f'Wrote 4 flow file(s) for {INSTANCE_ARN}' in result.output
     chat = (tmp_path / 'out' / 'VideoCallEscalationChat.json').read_text()
     assert f'{INSTANCE_ARN}/contact-flow/{QUEUE_FLOW_ID}' in chat and QUEUE_ARN in chat and 'ACCOUNT_ID' not in chat
 
@@ -266,6 +267,12 @@ def test_export_create_or_update_creates_the_flows_and_prints_their_ids(moto, mo
                            'Content': ANY, 'Status': 'PUBLISHED', 'Description': ANY})
         stub.add_response('create_contact_flow', {'ContactFlowId': new_chat_flow,
                                                   'ContactFlowArn': f'{INSTANCE_ARN}/contact-flow/{new_chat_flow}'})
+        new_voice_queue_flow = '66666666-6666-4666-8666-666666666666'
+        stub.add_response('create_contact_flow', {'ContactFlowId': new_voice_queue_flow,
+                                                  'ContactFlowArn': f'{INSTANCE_ARN}/contact-flow/'
+                                                                    f'{new_voice_queue_flow}'},
+                          {'InstanceId': INSTANCE_ID, 'Name': 'VideoCallEscalationVoiceQueue',
+                           'Type': 'CUSTOMER_QUEUE', 'Content': ANY, 'Status': 'PUBLISHED', 'Description': ANY})
         new_voice_flow = '99999999-9999-4999-8999-999999999999'
         stub.add_response('create_contact_flow', {'ContactFlowId': new_voice_flow,
                                                   'ContactFlowArn': f'{INSTANCE_ARN}/contact-flow/{new_voice_flow}'})

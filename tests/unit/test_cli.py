@@ -47,7 +47,7 @@ def test_agents_add_refuses_bad_input_with_a_clear_message():
 def test_flows_check_accepts_the_shipped_flows():
     result = runner.invoke(app, ['flows', 'check', *FLOWS])
     assert result.exit_code == 0, result.output
-    assert 'OK: 3 flow file(s) valid.' in result.output
+    assert 'OK: 4 flow file(s) valid.' in result.output
 
 
 def test_flows_check_reports_every_problem(tmp_path):
@@ -59,6 +59,21 @@ def test_flows_check_reports_every_problem(tmp_path):
     assert result.exit_code == 1
     assert "unknown action type 'PlayPromptOnMars'" in result.output
     assert 'INVALID' in result.output
+
+
+def test_flows_check_accepts_lex_only_with_a_declared_handler(tmp_path):
+    flow = {'Version': '2019-10-30', 'StartAction': 'bot', 'Actions': [
+        {'Identifier': 'bot', 'Type': 'ConnectParticipantWithLexBot', 'Parameters': {'LexV2Bot': {'AliasArn': 'arn:x'}},
+         'Transitions': {'NextAction': 'end'}},
+        {'Identifier': 'end', 'Type': 'DisconnectParticipant', 'Parameters': {}, 'Transitions': {}}]}
+    bot = tmp_path / 'Bot.json'
+    bot.write_text(json.dumps(flow))
+    refused = runner.invoke(app, ['flows', 'check', str(bot)])
+    assert refused.exit_code == 1 and 'ConnectParticipantWithLexBot cannot run offline' in refused.output
+    accepted = runner.invoke(app, ['flows', 'check', '--handler', 'ConnectParticipantWithLexBot', str(bot)])
+    assert accepted.exit_code == 0, accepted.output
+    wrong = runner.invoke(app, ['flows', 'check', '--handler', 'Compare', str(bot)])
+    assert wrong.exit_code == 2 and 'not Compare' in wrong.output
 
 
 def test_the_engine_refuses_an_invalid_flow_with_the_same_message(tmp_path, monkeypatch):

@@ -14,7 +14,9 @@ from backend.settings import PROJECT_ROOT
 INSTANCE = 'arn:aws:connect:eu-west-2:123456789012:instance/0b7c3f2e-6a1d-4c55-9e7a-2f1d3c4b5a69'
 QUEUE = f'{INSTANCE}/queue/11111111-2222-3333-4444-555555555555'
 QUEUE_FLOW_ID = '99999999-8888-4777-8666-555555555555'
-TARGETS = Targets(INSTANCE, {'BasicQueue': QUEUE}, {'VideoCallEscalationQueue': QUEUE_FLOW_ID})
+VOICE_QUEUE_FLOW_ID = '77777777-6666-4555-8444-333333333333'
+TARGETS = Targets(INSTANCE, {'BasicQueue': QUEUE}, {'VideoCallEscalationQueue': QUEUE_FLOW_ID,
+                                                    'VideoCallEscalationVoiceQueue': VOICE_QUEUE_FLOW_ID})
 SHIPPED = sorted((PROJECT_ROOT / 'contact_flows').glob('*.json'))
 
 
@@ -31,7 +33,8 @@ def test_flows_come_in_dependency_order_with_their_connect_types():
     assert [(f.name, f.connect_type, f.depends_on) for f in flows] == [
         ('VideoCallEscalationQueue', 'CUSTOMER_QUEUE', ()),
         ('VideoCallEscalationChat', 'CONTACT_FLOW', ('VideoCallEscalationQueue',)),
-        ('VideoCallEscalationVoice', 'CONTACT_FLOW', ('VideoCallEscalationQueue',)),
+        ('VideoCallEscalationVoiceQueue', 'CUSTOMER_QUEUE', ()),
+        ('VideoCallEscalationVoice', 'CONTACT_FLOW', ('VideoCallEscalationVoiceQueue',)),
     ]
 
 
@@ -47,6 +50,18 @@ def test_every_placeholder_is_replaced_and_the_result_is_a_valid_flow():
     assert chat['Metadata']['ActionMetadata']['set-customer-queue-flow']['contactFlow']['id'] == queue_flow_arn
     assert check_flow(chat, name='VideoCallEscalationChat') == []
     assert json.loads(rendered['VideoCallEscalationQueue']) == json.loads(SHIPPED[1].read_text())  # nothing to fill
+
+
+def test_the_voice_flow_gets_its_own_queue_flow():
+    rendered = render_all(read_flows(SHIPPED), TARGETS)
+    voice = json.loads(rendered['VideoCallEscalationVoice'])
+    hook = {a['Identifier']: a for a in voice['Actions']}['set-customer-queue-flow']
+    assert hook['Parameters']['EventHooks']['CustomerQueue'] == f'{INSTANCE}/contact-flow/{VOICE_QUEUE_FLOW_ID}'
+    voice_queue = json.loads(rendered['VideoCallEscalationVoiceQueue'])
+    assert voice_queue['Metadata']['type'] == 'customerQueue'
+    assert {a['Type'] for a in voice_queue['Actions']}.isdisjoint({'Wait'})  # Wait is chat-only in Connect
+    with pytest.raises(InvalidFlowError, match='connectVoiceQueueFlowId'):
+        render(read_flows(SHIPPED)[3], Targets(INSTANCE, {'BasicQueue': QUEUE}, {}))
 
 
 def test_a_placeholder_without_value_is_refused_with_the_way_to_give_it():
@@ -86,7 +101,8 @@ def test_files_are_written_all_or_nothing(tmp_path, monkeypatch):
     out = tmp_path / 'out'
     written = write_all(rendered, out)
     assert sorted(p.name for p in out.iterdir()) == ['VideoCallEscalationChat.json', 'VideoCallEscalationQueue.json',
-                                                            'VideoCallEscalationVoice.json']
+                                                            'VideoCallEscalationVoice.json',
+                                                            'VideoCallEscalationVoiceQueue.json']
     assert json.loads(written[0].read_text())
 
     second = tmp_path / 'second'

@@ -39,11 +39,12 @@ async def test_a_call_runs_the_voice_flow_into_the_standard_queue(centre):
     contact = await call(engine)
     assert contact.channel is Channel.VOICE and contact.customer_email == ''
     assert contact.state is ContactState.QUEUED and contact.queue_id == 'BasicQueue' and contact.priority == 5
-    assert contact.customer_queue_flow.endswith('/contact-flow/VideoCallEscalationQueue')
+    # calls wait in their own customer queue flow: the chats' one uses Wait, which Connect runs only on chats
+    assert contact.customer_queue_flow.endswith('/contact-flow/VideoCallEscalationVoiceQueue')
     prompts = engine.transcript(contact.contact_id)
     assert [m.role for m in prompts] == [ParticipantRole.SYSTEM] * 2
     assert prompts[0].text == GREETING and prompts[0].kind is MessageKind.MESSAGE
-    assert prompts[1].text.startswith('You are number 1 in the queue.')  # the same customer queue flow as chats
+    assert prompts[1].text.startswith('You are number 1 in the queue.')  # looped until the next refresh
 
 
 async def test_a_call_without_its_flow_refuses_to_start():

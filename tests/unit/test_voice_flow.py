@@ -10,7 +10,7 @@ import pytest
 from backend.flows.interpreter import FlowOutcome, run_flow
 from backend.flows.loader import load_flow_library
 from backend.flows.model import Flow
-from tests.unit.flows.fake_host import FakeHost
+from tests.unit.flows.fake_host import FakeHost, queue_metrics
 
 CONTACT_FLOWS = Path(__file__).resolve().parents[2] / 'contact_flows'
 GREETING = ('Hi Vic! Thank you for calling our video contact centre. '
@@ -39,8 +39,8 @@ async def test_the_caller_is_greeted_and_queued_in_the_standard_queue(voice_flow
     assert await run_flow(voice_flow, host) is FlowOutcome.QUEUED
     assert host.messages == [GREETING]
     assert host.called('set_logging') == [True]
-    [hook] = host.called('set_customer_queue_flow')
-    assert hook == 'arn:aws:connect:REGION:ACCOUNT_ID:instance/INSTANCE_ID/contact-flow/VideoCallEscalationQueue'
+    [hook] = host.called('set_customer_queue_flow')  # calls wait in their own queue flow (Wait is chat-only)
+    assert hook == 'arn:aws:connect:REGION:ACCOUNT_ID:instance/INSTANCE_ID/contact-flow/VideoCallEscalationVoiceQueue'
     [target] = host.called('set_target_queue')
     assert target == {'queue_id': 'arn:aws:connect:REGION:ACCOUNT_ID:instance/INSTANCE_ID/queue/BasicQueue',
                       'agent_id': None}
@@ -67,3 +67,38 @@ async def test_errors_lead_to_technical_difficulties(voice_flow: Flow, method: s
     assert await run_flow(voice_flow, host) is FlowOutcome.DISCONNECTED
     assert host.messages[-1] == TECHNICAL_DIFFICULTIES
     assert host.method_names[-1] == 'disconnect'
+
+
+@pytest.fixture(scope='module')
+def voice_queue_flow() -> Flow:
+    return load_flow_library(CONTACT_FLOWS).get('VideoCallEscalationVoiceQueue')
+
+
+def test_the_voice_queue_flow_uses_nothing_chat_only() -> None:
+    data = json.loads((CONTACT_FLOWS / 'VideoCallEscalationVoiceQueue.json').read_text(encoding='utf-8'))
+    assert data['Metadata']['type'] == 'customerQueue'
+    assert {raw['Type'] for raw in data['Actions']} == {'GetMetricData', 'MessageParticipantIteratively',
+                                                       'EndFlowExecution'}
+    assert set(data['Metadata']['ActionMetadata']) == {raw['Identifier'] for raw in data['Actions']}
+
+
+async def test_the_caller_hears_the_position_again_after_each_interrupt(voice_queue_flow: Flow) -> None:
+    async def hang_up_on_the_third_interrupt(seconds: float, count: int) -> None:
+        if count == 3:
+            raise RuntimeError('hung up')
+
+    host = FakeHost(channel='VOICE', metrics=[queue_metrics(3), queue_metrics(2), queue_metrics(1)],
+                    wait_hook=hang_up_on_the_third_interrupt)
+    await run_flow(voice_queue_flow, host)
+    assert [text.split('.')[0] for text in host.messages] == [
+        'You are number 3 in the queue', 'You are number 2 in the queue', 'You are number 1 in the queue']
+    assert host.called('wait') == [20, 20, 20]
+
+
+async def test_without_metrics_the_caller_still_hears_that_someone_will_answer(voice_queue_flow: Flow) -> None:
+    async def hang_up(seconds: float, count: int) -> None:
+        raise RuntimeError('hung up')
+
+    host = FakeHost(channel='VOICE', wait_hook=hang_up).fail('load_metrics', 'NoMatchingError')
+    await run_flow(voice_queue_flow, host)
+    assert host.messages == ['Thank you for waiting, an agent will be with you shortly.']

@@ -55,7 +55,8 @@ CREATE TABLE IF NOT EXISTS contacts (
     connected_at REAL,
     ended_at REAL,
     end_reason TEXT,
-    channel TEXT NOT NULL
+    channel TEXT NOT NULL,
+    flow_settings TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS contacts_open ON contacts (state) WHERE state != 'ended';
 CREATE TABLE IF NOT EXISTS messages (
@@ -119,6 +120,14 @@ class SqliteStore(Store, ReferenceStore, MeetingStore):
         """DataFileUnusable (one line: the file, why, what to do) when ``path`` exists but is no usable database."""
         self._db = open_data_file(path, schema=SCHEMA, timeout=BUSY_TIMEOUT_SECONDS)
         self._lock = threading.Lock()
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """Databases made before a column existed get it (SQLite's CREATE TABLE IF NOT EXISTS leaves them as
+        they were)."""
+        columns = {row['name'] for row in self._db.execute('PRAGMA table_info(contacts)')}
+        if 'flow_settings' not in columns:
+            self._db.execute("ALTER TABLE contacts ADD COLUMN flow_settings TEXT NOT NULL DEFAULT '{}'")
 
     def close(self) -> None:
         with self._lock:
@@ -158,11 +167,13 @@ class SqliteStore(Store, ReferenceStore, MeetingStore):
     def save_contact(self, contact: Contact) -> None:
         with self._lock:
             self._db.execute(
-                'INSERT OR REPLACE INTO contacts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                'INSERT OR REPLACE INTO contacts (contact_id, state, customer_name, customer_email, attributes, '
+                'priority, queue_id, enqueued_at, agent_username, customer_queue_flow, initiated_at, connected_at, '
+                'ended_at, end_reason, channel, flow_settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
                 (contact.contact_id, contact.state.value, contact.customer_name, contact.customer_email,
                  json.dumps(contact.attributes), contact.priority, contact.queue_id, contact.enqueued_at,
                  contact.agent_username, contact.customer_queue_flow, contact.initiated_at, contact.connected_at,
-                 contact.ended_at, contact.end_reason, contact.channel),
+                 contact.ended_at, contact.end_reason, contact.channel, json.dumps(contact.flow_settings)),
             )
 
     def get_contact(self, contact_id: str) -> Contact | None:
@@ -344,4 +355,4 @@ def _contact(row: sqlite3.Row) -> Contact:
                    enqueued_at=row['enqueued_at'], agent_username=row['agent_username'],
                    customer_queue_flow=row['customer_queue_flow'], initiated_at=row['initiated_at'],
                    connected_at=row['connected_at'], ended_at=row['ended_at'], end_reason=row['end_reason'],
-                   channel=Channel(row['channel']))
+                   channel=Channel(row['channel']), flow_settings=json.loads(row['flow_settings']))

@@ -72,13 +72,25 @@ class FakeHost:
         *,
         metrics: list[dict[str, Any]] | None = None,
         wait_hook: WaitHook | None = None,
+        channel: str = 'CHAT',
+        inputs: list[str | None] | None = None,
+        flows: dict[str, Flow] | None = None,
+        functions: dict[str, Any] | None = None,
+        extensions: dict[str, Any] | None = None,
+        open_hours: bool = True,
     ) -> None:
         self.data: dict[str, Any] = {
             'Attributes': dict(attributes or {}),
             'ContactId': 'contact-1',
-            'Channel': 'CHAT',
+            'Channel': channel,
             'Queue': {'Name': 'BasicQueue'},
         }
+        self.inputs = list(inputs or [])
+        self.flows = dict(flows or {})
+        self.functions = dict(functions or {})
+        self.extensions = dict(extensions or {})
+        self.open_hours = open_hours
+        self.contact_data: dict[str, Any] = {}
         self.metrics = list(metrics or [queue_metrics(1)])
         self.wait_hook = wait_hook
         self.calls: list[tuple[str, Any]] = []
@@ -150,3 +162,43 @@ class FakeHost:
 
     async def disconnect(self) -> None:
         self._record('disconnect')
+
+    def set_event_hook(self, hook: str, flow_ref: str) -> None:
+        self._record('set_event_hook', (hook, flow_ref))
+
+    def read_metrics(self, *, queue_id: str | None = None, agent_id: str | None = None) -> dict[str, Any]:
+        self._record('read_metrics', {'queue_id': queue_id, 'agent_id': agent_id})
+        return self.metrics[0]
+
+    def in_hours(self, hours_ref: str | None) -> bool:
+        self._record('in_hours', hours_ref)
+        return self.open_hours
+
+    def flow(self, flow_ref: str) -> Flow:
+        self._record('flow', flow_ref)
+        name = flow_ref.rsplit('/', 1)[-1]
+        if name not in self.flows:
+            raise FlowActionError('NoMatchingError', f'no flow {flow_ref!r}')
+        return self.flows[name]
+
+    async def get_input(self, *, timeout: float, max_length: int, terminator: str) -> str | None:
+        self._record('get_input', {'timeout': timeout, 'max_length': max_length, 'terminator': terminator})
+        return self.inputs.pop(0) if self.inputs else None
+
+    async def invoke_function(self, function_ref: str, event: dict[str, Any], timeout: float) -> Any:
+        self._record('invoke_function', {'ref': function_ref, 'event': event, 'timeout': timeout})
+        function = self.functions.get(function_ref)
+        if function is None:
+            raise FlowActionError('NoMatchingError', f'no function {function_ref!r}')
+        return function(event)
+
+    async def run_extension(self, request: Any) -> Any:
+        self._record('run_extension', request)
+        handler = self.extensions.get(request.action_type)
+        if handler is None:
+            raise FlowActionError('NoMatchingError', f'no handler for {request.action_type}')
+        return await handler(request)
+
+    def update_contact(self, section: str, values: Any) -> None:
+        self._record('update_contact', (section, dict(values)))
+        self.contact_data.setdefault(section, {}).update(values)

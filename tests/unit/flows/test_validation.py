@@ -52,7 +52,8 @@ def test_real_flow_files_are_valid(name: str) -> None:
 
 def test_real_flow_library_loads_with_cross_references() -> None:
     library = load_flow_library(CONTACT_FLOWS)
-    assert library.names == ('VideoCallEscalationChat', 'VideoCallEscalationQueue', 'VideoCallEscalationVoice')
+    assert library.names == ('VideoCallEscalationChat', 'VideoCallEscalationQueue', 'VideoCallEscalationVoice',
+                             'VideoCallEscalationVoiceQueue')
     assert library.get(QUEUE_FLOW_ARN).name == 'VideoCallEscalationQueue'
     assert check_flow_files(sorted(CONTACT_FLOWS.glob('*.json'))) == []
 
@@ -174,8 +175,8 @@ def test_reserved_identifier() -> None:
 
 
 def test_unknown_action_type_lists_supported_types() -> None:
-    problem = single_problem(action('lambda', 'InvokeLambdaFunction', next_action='end'), END)
-    assert problem.startswith("T: action 'lambda' (InvokeLambdaFunction): unknown action type 'InvokeLambdaFunction'")
+    problem = single_problem(action('mars', 'PlayPromptOnMars', next_action='end'), END)
+    assert problem.startswith("T: action 'mars' (PlayPromptOnMars): unknown action type 'PlayPromptOnMars'")
     for supported in SUPPORTED_ACTION_TYPES:
         assert supported in problem
 
@@ -228,11 +229,26 @@ def test_parameter_on_parameterless_type() -> None:
     )
 
 
-@pytest.mark.parametrize('parameters', [{'PromptId': 'arn:prompt'}, {'SSML': '<speak>hi</speak>'}])
-def test_message_participant_only_text_for_chat(parameters: dict[str, str]) -> None:
-    assert any(
-        'only Text is supported for chat' in problem for problem in with_params('MessageParticipant', parameters)
-    )
+@pytest.mark.parametrize(
+    'parameters',
+    [
+        {'PromptId': 'arn:prompt'},
+        {'SSML': '<speak>hi</speak>'},
+        {'Media': {'Uri': 's3://bucket/hello.wav', 'SourceType': 'S3', 'MediaType': 'Audio'}},
+    ],
+)
+def test_message_participant_voice_prompts_are_flow_language(parameters: dict[str, Any]) -> None:
+    # MessageParticipant's page allows PromptId, SSML and Media (voice only: the engine takes the Error branch on
+    # a chat, see test_interpreter); a flow is not refused for them, because the same flow also serves calls.
+    assert with_params('MessageParticipant', parameters) == []
+
+
+def test_message_participant_media_must_be_s3_audio() -> None:
+    problems = with_params('MessageParticipant', {'Media': {'Uri': 'x', 'SourceType': 'HTTP', 'MediaType': 'Video'}})
+    assert problems == [
+        "T: action 'a' (MessageParticipant): parameter 'Media.SourceType' must be 'S3', got 'HTTP'",
+        "T: action 'a' (MessageParticipant): parameter 'Media.MediaType' must be 'Audio', got 'Video'",
+    ]
 
 
 @pytest.mark.parametrize('parameters', [{}, {'Text': 'hi', 'SSML': '<speak>hi</speak>'}])
@@ -277,11 +293,14 @@ def test_queue_priority_must_be_static_integer_at_least_one(priority: str) -> No
     ]
 
 
-def test_queue_time_adjustment_is_not_supported_locally() -> None:
-    problems = with_params('UpdateContactRoutingBehavior', {'QueueTimeAdjustmentSeconds': '30'})
+def test_queue_time_adjustment_is_a_static_whole_number() -> None:
+    # UpdateContactRoutingBehavior's page: "Must be statically defined and a valid integer value"; the engine routes
+    # the contact as if it had waited that much longer (test_engine_flow_features)
+    assert with_params('UpdateContactRoutingBehavior', {'QueueTimeAdjustmentSeconds': '600'}) == []
+    problems = with_params('UpdateContactRoutingBehavior', {'QueueTimeAdjustmentSeconds': '$.Attributes.wait'})
     assert problems == [
-        "T: action 'a' (UpdateContactRoutingBehavior): parameter 'QueueTimeAdjustmentSeconds' is not supported by the "
-        'local engine (use QueuePriority)'
+        "T: action 'a' (UpdateContactRoutingBehavior): parameter 'QueueTimeAdjustmentSeconds' must be a static whole "
+        "number of seconds, got '$.Attributes.wait'"
     ]
 
 
@@ -316,12 +335,18 @@ def test_target_queue_needs_queue_or_agent() -> None:
     ]
 
 
-@pytest.mark.parametrize('path', ['$.', '$.a..b', '$.Attributes.', '$.Attributes.my-name', '$.a b'])
+@pytest.mark.parametrize('path', ['$.', '$.a..b', '$.Attributes.', '$.Attributes.-name', '$.Attributes.my-', '$.a b'])
 def test_malformed_json_path(path: str) -> None:
     problems = with_params('UpdateContactAttributes', {'Attributes': {'copy': path}})
     assert problems == [
         f"T: action 'a' (UpdateContactAttributes): parameter 'Attributes.copy' is a malformed JSONPath: {path!r}"
     ]
+
+
+@pytest.mark.parametrize('path', ['$.Attributes.my-name', '$.FlowAttributes.acme-exampleFunction'])
+def test_attribute_keys_may_hold_dashes(path: str) -> None:
+    # "Attribute keys can include only alphanumeric, dash, and underscore characters" (UpdateContactAttributes API)
+    assert with_params('UpdateContactAttributes', {'Attributes': {'copy': path}}) == []
 
 
 def test_malformed_json_path_in_target_queue() -> None:
@@ -337,11 +362,29 @@ def test_compare_value_must_be_a_json_path() -> None:
     )
 
 
-def test_event_hook_other_than_customer_queue() -> None:
-    problems = with_params('UpdateContactEventHooks', {'EventHooks': {'CustomerHold': QUEUE_FLOW_ARN}})
+def test_event_hook_that_connect_does_not_have() -> None:
+    problems = with_params('UpdateContactEventHooks', {'EventHooks': {'CustomerLunch': QUEUE_FLOW_ARN}})
     assert problems == [
-        "T: action 'a' (UpdateContactEventHooks): event hook 'CustomerHold' is not supported by the local engine "
-        '(only CustomerQueue)'
+        "T: action 'a' (UpdateContactEventHooks): event hook 'CustomerLunch' is not an Amazon Connect event hook "
+        '(AgentHold, AgentWhisper, CustomerHold, CustomerQueue, CustomerRemaining, CustomerWhisper, DefaultAgentUI, '
+        'DisconnectAgentUI, PauseContact, ResumeContact)'
+    ]
+
+
+@pytest.mark.parametrize('hook', ['CustomerHold', 'AgentWhisper', 'CustomerWhisper'])
+def test_every_connect_event_hook_is_flow_language(hook: str) -> None:
+    # UpdateContactEventHooks' page lists them all; the engine keeps them (it runs only the CustomerQueue one)
+    assert with_params('UpdateContactEventHooks', {'EventHooks': {hook: QUEUE_FLOW_ARN}}) == []
+
+
+def test_event_hooks_configuration_as_connect_exports_it() -> None:
+    parameters = {'EventHooks': {'AgentWhisper': QUEUE_FLOW_ARN},
+                  'EventHooksConfiguration': {'AgentWhisper': {'DisableExecution': 'false'}}}
+    assert with_params('UpdateContactEventHooks', parameters) == []
+    parameters['EventHooksConfiguration'] = {'Nope': {}}
+    assert with_params('UpdateContactEventHooks', parameters) == [
+        "T: action 'a' (UpdateContactEventHooks): EventHooksConfiguration names 'Nope', which is not an Amazon "
+        'Connect event hook'
     ]
 
 
@@ -401,11 +444,19 @@ def test_compare_needs_a_condition() -> None:
     assert single_problem(compare, END).endswith('Compare needs at least one condition')
 
 
-def test_compare_takes_no_next_action() -> None:
+def test_compare_may_carry_a_next_action() -> None:
+    # "Transitions ... must have the following fields: NextAction, Errors, Conditions" (flow-language-actions):
+    # every Compare the Connect designer exports carries one
     compare = action(
         'a', 'Compare', {'ComparisonValue': '$.Attributes.x'}, next_action='end', conditions=[('Equals', 'x', 'end')]
     )
-    assert 'Compare takes no NextAction' in single_problem(compare, END)
+    assert problems_of(compare, END) == []
+
+
+def test_loop_may_carry_a_next_action() -> None:
+    loop = action('a', 'Loop', {'LoopCount': '2'}, next_action='end',
+                  conditions=[('Equals', 'ContinueLooping', 'a'), ('Equals', 'DoneLooping', 'end')])
+    assert problems_of(loop, END) == []
 
 
 @pytest.mark.parametrize(
@@ -431,8 +482,28 @@ def test_loop_condition_rules(conditions: list[tuple[str, str, str]]) -> None:
 def test_wait_condition_rules(conditions: list[tuple[str, str, str]]) -> None:
     wait = action('a', 'Wait', {'TimeoutSeconds': '20'}, conditions=conditions)
     assert single_problem(wait, END).endswith(
-        'Wait conditions support only Equals WaitCompleted (events are not supported by the local engine)'
+        'Wait conditions must be Equals WaitCompleted (WaitCompleted, or an event listed in Events)'
     )
+
+
+def test_wait_as_connect_exports_it() -> None:
+    wait = action('a', 'Wait', {'TimeLimitSeconds': '900', 'Events': ['CustomerReturned']}, next_action='end',
+                  conditions=[('Equals', 'WaitCompleted', 'end'), ('Equals', 'CustomerReturned', 'end')],
+                  errors={'NoMatchingError': 'end'})
+    assert problems_of(wait, END) == []
+
+
+def test_wait_events_need_their_conditions() -> None:
+    wait = action('a', 'Wait', {'TimeoutSeconds': '9', 'Events': ['CustomerReturned']},
+                  conditions=[('Equals', 'WaitCompleted', 'end')])
+    assert single_problem(wait, END).endswith('every event in Events needs its condition; missing: CustomerReturned')
+
+
+def test_transfer_to_queue_without_parameters_key() -> None:
+    # Connect's own default queue-transfer flow leaves Parameters out of TransferContactToQueue
+    transfer = action('transfer', 'TransferContactToQueue', next_action='end', errors={'QueueAtCapacity': 'end'})
+    del transfer['Parameters']
+    assert problems_of(transfer, END) == []
 
 
 def test_conditions_on_a_type_without_results() -> None:
@@ -611,3 +682,85 @@ def test_check_flow_files_checks_cross_references(tmp_path: Path) -> None:
 )
 def test_flow_name_for_ref(ref: str, name: str) -> None:
     assert flow_name_for_ref(ref) == name
+
+
+# --- the types real-world flows use (one rule each, from the type's flow-language page) --------------------------
+
+
+def test_check_hours_needs_exactly_true_and_false() -> None:
+    check = action('a', 'CheckHoursOfOperation', {}, conditions=[('Equals', 'True', 'end')])
+    assert single_problem(check, END).endswith(
+        'CheckHoursOfOperation needs exactly 2 conditions: Equals True and Equals False')
+
+
+def test_looped_prompts_may_loop_for_good() -> None:
+    # Connect's default customer queue flow: Loop prompts without interrupt and no transitions at all
+    loop = action('a', 'MessageParticipantIteratively', {'Messages': [{'Text': 'Please hold'}]})
+    assert problems_of(loop) == []
+
+
+def test_looped_prompts_conditions_and_messages() -> None:
+    loop = action('a', 'MessageParticipantIteratively', {'Messages': [{'Text': 'hi', 'SSML': 'x'}]},
+                  conditions=[('Equals', 'Done', 'end')])
+    problems = problems_of(loop, END)
+    assert "T: action 'a' (MessageParticipantIteratively): Messages[0] must be an object with exactly one of " \
+           'Text, PromptId, SSML, Media' in problems
+    assert "T: action 'a' (MessageParticipantIteratively): MessageParticipantIteratively conditions support only " \
+           'Equals MessagesInterrupted' in problems
+
+
+@pytest.mark.parametrize(
+    ('parameters', 'conditions', 'problem'),
+    [
+        ({'StoreInput': 'True', 'InputTimeLimitSeconds': '5'}, [],
+         'StoreInput True needs InputValidation (PhoneNumberValidation or CustomValidation)'),
+        ({'StoreInput': 'False', 'InputTimeLimitSeconds': '5'}, [('Equals', '12', 'end')],
+         "conditions must be Equals with a single key 0-9, * or #, got Equals '12'"),
+        ({'StoreInput': 'True', 'InputTimeLimitSeconds': '5',
+          'InputValidation': {'CustomValidation': {'MaximumLength': '4'}}}, [('Equals', '1', 'end')],
+         'with StoreInput True there is no result to compare, so no Conditions'),
+        ({'InputTimeLimitSeconds': '0'}, [], "parameter 'InputTimeLimitSeconds' must be a whole number from 1 to 180 "
+                                            "(static), got '0'"),
+    ],
+)
+def test_get_participant_input_rules(parameters: dict[str, Any], conditions: list[Any], problem: str) -> None:
+    ask = action('a', 'GetParticipantInput', parameters, next_action='end', conditions=conditions)
+    assert single_problem(ask, END).endswith(problem)
+
+
+@pytest.mark.parametrize(
+    ('parameters', 'problem'),
+    [
+        ({'LambdaFunctionARN': 'arn:f', 'InvocationTimeLimitSeconds': '9'},
+         "parameter 'InvocationTimeLimitSeconds' must be a whole number from 1 to 8 (static), got '9'"),
+        ({'LambdaFunctionARN': 'arn:f', 'InvocationTimeLimitSeconds': '3',
+          'ResponseValidation': {'ResponseType': 'XML'}},
+         "parameter 'ResponseValidation.ResponseType' must be 'STRING_MAP' or 'JSON', got 'XML'"),
+    ],
+)
+def test_invoke_lambda_function_rules(parameters: dict[str, Any], problem: str) -> None:
+    assert with_params('InvokeLambdaFunction', parameters)[0].endswith(problem)
+
+
+def test_invoke_lambda_function_takes_no_conditions() -> None:
+    invoke = action('a', 'InvokeLambdaFunction', {'LambdaFunctionARN': 'arn:f', 'InvocationTimeLimitSeconds': '3'},
+                    conditions=[('Equals', 'x', 'end')])
+    assert single_problem(invoke, END).endswith('InvokeLambdaFunction does not support Conditions')
+
+
+@pytest.mark.parametrize('action_type', ['ConnectParticipantWithLexBot', 'ShowView'])
+def test_cloud_only_actions_need_a_registered_handler(action_type: str) -> None:
+    parameters = {'LexV2Bot': {'AliasArn': 'arn:bot'}} if action_type != 'ShowView' else {
+        'ViewResource': {'Id': 'form'}}
+    bot = action('a', action_type, parameters, next_action='end')
+    problem = single_problem(bot, END)
+    assert f'{action_type} cannot run offline:' in problem and 'register a Python handler for it' in problem
+    assert check_flow(flow_json(bot, END), name='T', handled_types={action_type}) == []
+
+
+def test_actions_only_connect_runs_say_why() -> None:
+    stream = action('a', 'UpdateContactMediaStreamingBehavior', {'MediaStreamingState': 'Enabled'}, next_action='end')
+    assert single_problem(stream, END) == (
+        "T: action 'a' (UpdateContactMediaStreamingBehavior): UpdateContactMediaStreamingBehavior runs only in "
+        'Amazon Connect: it streams the call audio to Amazon Kinesis Video Streams, which the local engine has no '
+        'equivalent of')

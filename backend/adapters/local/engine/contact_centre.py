@@ -21,7 +21,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from backend.adapters.local.engine.flow_host import ContactFlowHost
+from backend.adapters.local.engine.participant_input import ParticipantInputs
 from backend.domain.errors import NotAllowed, NotFound
+from backend.domain.hours_of_operation import HoursCalendar
 from backend.domain.model import (
     AGENT_HELD_STATES,
     LIVE_STATES,
@@ -45,7 +47,8 @@ from backend.events import (
     agent_topic,
     contact_topic,
 )
-from backend.flows import FlowLibrary, FlowOutcome, run_flow
+from backend.flows import Flow, FlowLibrary, FlowOutcome, run_flow
+from backend.flows.extensions import FlowExtensions
 from backend.flows.host import FlowActionError
 from backend.ports import AgentDesk, ContactNotes, CustomerChannel, CustomerVoiceChannel, Store
 
@@ -78,11 +81,15 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
 
     def __init__(self, store: Store, bus: EventBus, flows: FlowLibrary, config: EngineConfig, *,
                  clock: Callable[[], float] = time.time,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 hours: HoursCalendar | None = None, extensions: FlowExtensions | None = None) -> None:
         flows.get(config.inbound_flow)  # fail fast: the engine refuses to start without its inbound flows
         flows.get(config.inbound_voice_flow)
         self._store, self._bus, self._flows, self.config = store, bus, flows, config
         self._clock, self.sleep = clock, sleep
+        self.hours = hours or HoursCalendar()
+        self.extensions = extensions or FlowExtensions()
+        self.inputs = ParticipantInputs(sleep)
         self._agents: dict[str, Agent] = {}
         self._contacts: dict[str, Contact] = {}
         self._offers: dict[str, Offer] = {}
@@ -142,7 +149,23 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
         _refuse_chat_on_call(contact)
         if contact.state is ContactState.AFTER_CONTACT_WORK:
             raise NotAllowed('This chat has ended. Start a new chat to talk to us again.')
-        return self._add_message(contact, ParticipantRole.CUSTOMER, contact.customer_name, text)
+        message = self._add_message(contact, ParticipantRole.CUSTOMER, contact.customer_name, text)
+        self.inputs.offer(contact_id, text)  # the answer to a flow's GetParticipantInput, if one is waiting
+        return message
+
+    async def customer_keypress(self, contact_id: str, keys: str) -> None:
+        """Keypad keys from the caller (the phone page's keypad): input for a flow's GetParticipantInput."""
+        contact = self._open_contact(contact_id)
+        if contact.channel is not Channel.VOICE:
+            raise NotAllowed('Keypad keys are for phone calls.')
+        for key in keys:
+            if key not in '0123456789*#':
+                raise NotAllowed(f'{key!r} is not a keypad key.')
+            self.inputs.offer(contact_id, key)
+
+    def awaits_input(self, contact_id: str) -> bool:
+        """Whether the contact's flow is waiting for the customer's input right now (the phone page's keypad)."""
+        return self.inputs.is_waiting(contact_id)
 
     def customer_typing(self, contact_id: str) -> None:
         contact = self._contacts.get(contact_id)
@@ -274,6 +297,26 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
 
     # used by ContactFlowHost
 
+    def flow(self, ref: str) -> Flow:
+        """A flow or flow module by name or ARN; KeyError when there is none."""
+        return self._flows.get(ref)
+
+    def in_hours(self, hours_ref: str | None, contact: Contact) -> bool:
+        """CheckHoursOfOperation: named hours, else the target queue's; a queue without hours is always open."""
+        if hours_ref:
+            hours = self.hours.find(hours_ref)
+            if hours is None:
+                raise FlowActionError('NoMatchingError', f'no hours of operation {hours_ref!r}')
+            return hours.is_open(self._clock())
+        if contact.queue_id is None:
+            raise FlowActionError('NoMatchingError', 'no working queue set, so no hours of operation to check')
+        queue_hours = self.hours.for_queue(contact.queue_id)
+        return True if queue_hours is None else queue_hours.is_open(self._clock())
+
+    def update_flow_settings(self, contact: Contact, section: str, values: dict[str, object]) -> None:
+        contact.flow_settings.setdefault(section, {}).update(values)
+        self._save(contact)
+
     def has_flow(self, ref: str) -> bool:
         try:
             self._flows.get(ref)
@@ -317,6 +360,7 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
             'Queue': {'Name': self.queue_name(queue_id), 'ARN': queue_id, 'Size': len(queued),
                       'OldestContactAge': int(now - queued[0].enqueued_at) if queued and queued[0].enqueued_at else 0},
             'Agents': {'Online': {'Count': sum(a.status is not AgentStatus.OFFLINE for a in serving)},
+                       'Staffed': {'Count': sum(a.status is not AgentStatus.OFFLINE for a in serving)},
                        'Available': {'Count': sum(a.status is AgentStatus.AVAILABLE for a in serving)}},
             'Contact': {'PositionInQueue': position},
         }
@@ -383,6 +427,9 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
         log.info('flow.finished contact=%s flow=%s outcome=%s', contact.contact_id, flow_name, outcome.name)
         if outcome is FlowOutcome.QUEUED and contact.state in (ContactState.QUEUED, ContactState.CONNECTING):
             self._start_queue_flow(contact)  # the inbound flow's task is gone now; start the queue flow's
+        elif outcome is FlowOutcome.ENDED and contact.state in (ContactState.INITIATED, ContactState.IN_FLOW):
+            # EndFlowExecution before queueing: "ending the flow results in the contact being ended" (Connect)
+            self._end(contact, 'flow_ended')
         elif contact.state in (ContactState.INITIATED, ContactState.IN_FLOW):
             what = 'call' if contact.channel is Channel.VOICE else 'chat'
             self.system_message(contact, f'Sorry, we could not connect your {what}. Please try again later.')
@@ -538,7 +585,8 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
 
     @staticmethod
     def _snapshot(contact: Contact) -> Contact:
-        return dataclasses.replace(contact, attributes=dict(contact.attributes))
+        return dataclasses.replace(contact, attributes=dict(contact.attributes),
+                                   flow_settings={key: dict(value) for key, value in contact.flow_settings.items()})
 
 
 def _refuse_chat_on_call(contact: Contact) -> None:
@@ -547,4 +595,6 @@ def _refuse_chat_on_call(contact: Contact) -> None:
 
 
 def _routing_key(contact: Contact) -> tuple[int, float]:
-    return contact.priority, contact.enqueued_at or 0.0
+    """Priority first, then age in queue (a flow's QueueTimeAdjustmentSeconds makes a contact count as older)."""
+    adjustment = contact.flow_settings.get('Routing', {}).get('QueueTimeAdjustmentSeconds', 0)
+    return contact.priority, (contact.enqueued_at or 0.0) - adjustment
