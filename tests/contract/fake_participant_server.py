@@ -29,6 +29,7 @@ class FakeParticipantServer:
         self.expired_paths: set[str] = set()  # URL paths (no query) answered with 403
         self.paths: list[str] = []  # every handshake path (no query) tried, refused ones included
         self.heartbeats = 0
+        self.received: list[dict[str, Any]] = []  # every frame clients sent after subscribing
         self.subscriptions = 0
         self._open: list[ServerConnection] = []
         self._server: Server | None = None
@@ -90,10 +91,14 @@ class FakeParticipantServer:
                 self.subscriptions += 1
                 self._changed.notify_all()
             async for raw in connection:
-                if json.loads(raw) == {'topic': 'aws/heartbeat'}:
+                message = json.loads(raw)
+                self.received.append(message)
+                if message == {'topic': 'aws/heartbeat'}:
                     self.heartbeats += 1
                     if self.answer_heartbeats:
                         await connection.send(json.dumps({'topic': 'aws/heartbeat'}))
+                elif message == {'topic': 'aws/ping'} and self.answer_heartbeats:  # ChatJS's "deep heartbeat"
+                    await connection.send(json.dumps({'topic': 'aws/ping', 'statusCode': 200}))
         except Exception:  # a dropped client is normal here
             pass
         finally:
