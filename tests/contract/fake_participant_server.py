@@ -52,10 +52,12 @@ class FakeParticipantServer:
     def open_connections(self) -> int:
         return len(self._open)
 
-    async def push(self, item: dict[str, Any]) -> None:
-        """Send one chat item to every subscribed client."""
+    async def push(self, item: dict[str, Any], *, only: str = '') -> None:
+        """Send one chat item to every subscribed client (``only``: those whose URL path starts with it)."""
         frame = json.dumps({'topic': 'aws/chat', 'contentType': 'application/json', 'content': json.dumps(item)})
         for connection in list(self._open):
+            if only and not (connection.request is not None and connection.request.path.startswith(only)):
+                continue
             with contextlib.suppress(Exception):
                 await connection.send(frame)
 
