@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from backend import bootstrap
 from backend.adapters.aws.pilot import ROWS
+from backend.settings import PROJECT_ROOT
 from tests.contract.aws_config_fixtures import (
     ACCOUNT,
     CHAT_FLOW_ID,
@@ -162,3 +163,9 @@ def test_popup_login_leaves_the_federation_rows_not_tried(wired, monkeypatch, si
     assert (found['FED-1'], found['FED-2']) == ('not tried', 'not tried') and sign_ins == []
     assert 'ccpLoginMode is popup' in result.output
 
+
+
+def test_every_pilot_row_is_a_row_of_the_register() -> None:
+    register = (PROJECT_ROOT / 'docs' / 'aws' / 'fidelity.md').read_text()
+    rows = set(re.findall(r'^\| \*\*([A-Z]+-\d+)\*\* \|', register, re.MULTILINE))
+    assert set(ROWS) <= rows, sorted(set(ROWS) - rows)
