@@ -333,8 +333,24 @@ async def test_typing_is_sent_only_to_a_connected_agent_and_throttled(world: Wor
         channel.customer_typing(CONTACT)
     await channel.drain()
     assert world.fake.calls['send_event'] == 1
-    world.monotonic[0] += 2.0
+    world.monotonic[0] += ConnectChatConfig().typing_interval_seconds
     channel.customer_typing(CONTACT)
+    channel.customer_typing(CONTACT)
+    await channel.drain()
+    assert world.fake.calls['send_event'] == 2
+
+
+async def test_typing_is_sent_as_often_as_chatjs_sends_it(world: World) -> None:
+    """ChatJS throttles typing to one SendEvent per 10 s (TYPING_VALIDITY_TIME, leading edge): so do we."""
+    channel = await started(world)
+    await world.fake.happen(joined())
+    await eventually(lambda: world.state(channel) is ContactState.CONNECTED)
+    channel.customer_typing(CONTACT)
+    world.monotonic[0] += 9.9
+    channel.customer_typing(CONTACT)
+    await channel.drain()
+    assert world.fake.calls['send_event'] == 1
+    world.monotonic[0] += 0.1
     channel.customer_typing(CONTACT)
     await channel.drain()
     assert world.fake.calls['send_event'] == 2
