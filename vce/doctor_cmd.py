@@ -67,7 +67,7 @@ def _pilot(region: str, path: str, agent: str, timeout: float, heartbeat: float)
         settings = bootstrap.load_settings(mode='aws', aws_region=region, ssm_path=path)
         findings = asyncio.run(bootstrap.run_pilot(settings, agent_username=agent, timeout_seconds=timeout,
                                                    heartbeat_seconds=heartbeat))
-    except DomainError as error:
+    except (DomainError, ValueError) as error:  # settings that do not load, a refused start
         raise aws_access.fail(f'the pilot could not start: {error}') from None
     table = Table(title='vce doctor --pilot — verdicts (rows of docs/aws/fidelity.md)', show_lines=True)
     for column in ('Row', 'Assumption', 'Verdict', 'Evidence'):

@@ -27,6 +27,7 @@ from tests.contract.aws_config_fixtures import (
     REGION,
     WEBSITE,
 )
+from tests.contract.fake_connect import AwsError
 from tests.contract.fake_connect_instance import FakeConnectInstance, User
 from tests.contract.test_vce_aws_cli import configure, full_options
 from vce.cli import app
@@ -151,6 +152,22 @@ def _agent_with_username(self: Any, username: str) -> Any:
     user = self.user(username)
     return None if user is None else Agent(username=user.username, display_name=user.display_name,
                                            agent_id=user.username, password_hash='', routing_queues=())
+
+
+def test_a_probe_that_breaks_stops_only_itself(wired, monkeypatch, sign_ins) -> None:
+    """Chime refuses the meeting: CHIME-1 is broken with AWS's answer, CHIME-2 not reached, the rest still run."""
+    with instance() as fake:
+        use(fake, monkeypatch)
+
+        def refused(**_: Any) -> dict[str, Any]:
+            raise AwsError('ForbiddenException', 403, 'not allowed to create meetings')
+
+        monkeypatch.setattr(fake, 'create_meeting_with_attendees', refused)
+        result = runner.invoke(app, PILOT)
+    found = verdicts(result.output)
+    assert (found.pop('CHIME-1'), found.pop('CHIME-2')) == ('broken', 'not tried'), result.output
+    assert set(found.values()) == {'holds'} and 'ForbiddenException' in result.output
+    assert result.exit_code == 1
 
 
 def test_popup_login_leaves_the_federation_rows_not_tried(wired, monkeypatch, sign_ins) -> None:
