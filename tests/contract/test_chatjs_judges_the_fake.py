@@ -128,9 +128,9 @@ async def test_chatjs_chats_through_the_fake_participant_service(fake: Fake) -> 
         # connect: CreateParticipantConnection over REST, then the websocket ChatJS was given, then subscribe
         await chatjs.expect('connected')
         await chatjs.expect('connect-result', lambda e: e['ok'])
-        [connection] = requests_of(fake.http, 'CreateParticipantConnection')
-        assert connection['Type'] == ['WEBSOCKET', 'CONNECTION_CREDENTIALS']
-        assert 'ConnectParticipant' not in connection  # a customer on a websocket does not send it
+        connections = requests_of(fake.http, 'CreateParticipantConnection')  # more when a slow socket is retried
+        assert connections and all(c['Type'] == ['WEBSOCKET', 'CONNECTION_CREDENTIALS'] for c in connections)
+        assert not any('ConnectParticipant' in c for c in connections)  # a customer on a websocket does not send it
         await fake.server.wait_for(subscriptions=1)
         # ChatJS's heartbeats: aws/heartbeat must be echoed (else it reconnects), aws/ping answered with a status
         await chatjs.expect('deep-heartbeat', lambda e: e['ok'])
