@@ -3,9 +3,9 @@
 // Usage: node customer_chat.js '{"endpoint": "http://127.0.0.1:PORT", "region": "eu-west-2",
 //                                "contactId": "...", "participantId": "...", "participantToken": "..."}'
 // stdin:  one JSON command per line: {"do": "send", "text": "..."}, {"do": "typing"}, {"do": "transcript"},
-//         {"do": "status"}, {"do": "disconnect"}, {"do": "exit"}
+//         {"do": "disconnect"}, {"do": "exit"}
 // stdout: one JSON line per thing ChatJS reports: {"event": "connected" | "lost" | "broken" | "message" | "typing" |
-//         "ended" | "deep-heartbeat" | "sent" | "transcript" | "status" | "failed" | "log", ...}
+//         "ended" | "deep-heartbeat" | "sent" | "typed" | "transcript" | "disconnected" | "failed" | "log", ...}
 //
 // ChatJS is a browser library; it gets the few browser globals it reads. Everything it talks to is the endpoint
 // given (the fake Participant Service) and the websocket URL the fake returns: CSM (client-side metrics) is off,
@@ -73,7 +73,6 @@ const commands = {
     .then(() => emit({ event: "typed" }), failed("typing")),
   transcript: () => session.getTranscript({ maxResults: 100, sortOrder: "ASCENDING", scanDirection: "BACKWARD" })
     .then((r) => emit({ event: "transcript", items: r.data.Transcript }), failed("transcript")),
-  status: () => emit({ event: "status", status: session.getChatDetails && session.controller.getConnectionStatus() }),
   disconnect: () => session.disconnectParticipant().then(() => emit({ event: "disconnected" }), failed("disconnect")),
   exit: () => process.exit(0),
 };
