@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from backend.domain.connect_arns import InstanceArn
@@ -17,7 +18,7 @@ from backend.domain.hours_of_operation import HoursCalendar, load_hours
 from backend.events import EventBus
 from backend.flows import load_flow_library
 from backend.flows.extensions import FlowExtensions
-from backend.ports import AgentDirectory, AgentLookup, AgentStore, MeetingProvider, ReferenceStore
+from backend.ports import AgentDirectory, AgentLookup, AgentStore, ConnectFederation, MeetingProvider, ReferenceStore
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
@@ -32,9 +33,14 @@ from backend.settings import BootstrapSettings, Settings
 from backend.settings.ssm_source import settings_from_ssm
 
 if TYPE_CHECKING:
+    from backend.adapters.aws.connect_chat import ConnectCustomerChannel
+    from backend.adapters.aws.connect_chat_api import ConnectChatApi
     from backend.adapters.aws.connect_flows import ConnectFlowPublisher
+    from backend.adapters.aws.connect_users import ConnectUserDirectory
     from backend.adapters.aws.doctor import CheckResult
+    from backend.adapters.aws.dynamo_store import DynamoStore
     from backend.adapters.aws.dynamo_table import TableStatus
+    from backend.adapters.aws.pilot import Finding as PilotFinding
     from backend.adapters.aws.ssm_parameters import SsmParameters
 
 log = logging.getLogger('vce')
@@ -58,6 +64,13 @@ def aws_client(service: str, region: str) -> Any:
     from backend.adapters.aws.boto_clients import make_client
 
     return make_client(service, region)
+
+
+def aws_client_as(service: str, region: str, credentials: Mapping[str, Any]) -> Any:
+    """Like :func:`aws_client`, but running as the given STS credentials (the pilot's federated sign-in)."""
+    from backend.adapters.aws.boto_clients import make_client
+
+    return make_client(service, region, credentials=credentials)
 
 
 def ssm_parameter_store(region: str, path: str) -> SsmParameters:
@@ -159,14 +172,25 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
                     voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store))
 
 
-def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
-    """aws mode (docs/aws/wiring.md): Amazon Connect for chats and agents, Chime SDK meetings, DynamoDB, OIDC."""
+@dataclass
+class _AwsChat:
+    """aws mode's customer chat and what it stands on; the server and ``vce doctor --pilot`` build it alike."""
+
+    connect: Any
+    store: DynamoStore
+    bus: EventBus
+    directory: ConnectUserDirectory
+    references: ReferenceService
+    api: ConnectChatApi
+    channel: ConnectCustomerChannel
+    customer_chat: CustomerChatService
+
+
+def _aws_chat(settings: Settings, clients: AwsClients) -> _AwsChat:
     from backend.adapters.aws.connect_chat import ConnectCustomerChannel
     from backend.adapters.aws.connect_chat_api import ConnectChatApi
-    from backend.adapters.aws.connect_contacts import ConnectContactAssignments, ConnectContactNotes
     from backend.adapters.aws.connect_users import ConnectUserDirectory
     from backend.adapters.aws.dynamo_store import DynamoStore
-    from backend.adapters.local.passwords import Argon2PasswordHasher
 
     _require_aws_settings(settings)
     region, connect_region = settings.aws_region, settings.ccp_region
@@ -180,7 +204,18 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
                          instance_id=instance_id, chat_flow_id=settings.connect_chat_flow_id,
                          chat_duration_minutes=settings.connect_chat_duration_minutes)
     channel = ConnectCustomerChannel(api, bus, store, store)
-    customer_chat = CustomerChatService(channel, store, references, bus)
+    return _AwsChat(connect, store, bus, directory, references, api, channel,
+                    CustomerChatService(channel, store, references, bus))
+
+
+def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
+    """aws mode (docs/aws/wiring.md): Amazon Connect for chats and agents, Chime SDK meetings, DynamoDB, OIDC."""
+    from backend.adapters.aws.connect_contacts import ConnectContactAssignments, ConnectContactNotes
+    from backend.adapters.local.passwords import Argon2PasswordHasher
+
+    chat = _aws_chat(settings, clients)
+    connect, store, bus, directory, channel = chat.connect, chat.store, chat.bus, chat.directory, chat.channel
+    references, customer_chat, instance_id = chat.references, chat.customer_chat, settings.connect_instance_id
     notes = ConnectContactNotes(connect, instance_id=instance_id)
     assignments = ConnectContactAssignments(connect, directory, instance_id=instance_id, sessions=store)
     meetings = MeetingService(MediaSessions(_meeting_provider(settings, clients), store, bus), assignments, notes,
@@ -213,14 +248,60 @@ def _require_aws_settings(settings: Settings) -> None:
 def _ccp_login(settings: Settings, clients: AwsClients) -> CcpLoginService:
     instance = settings.connect_instance
     assert instance is not None  # the settings refuse aws mode without the instance URL
-    federation = None
-    if settings.connect_login_mode == 'federated':
-        from backend.adapters.aws.connect_federation import ConnectFederationClient
+    return CcpLoginService(instance, settings.ccp_region, settings.connect_login_mode,
+                           _federation(settings, clients))
 
-        federation = ConnectFederationClient(instance_id=settings.connect_instance_id, region=settings.ccp_region,
-                                             role_arn=settings.connect_federation_role_arn,
-                                             sts_client=clients('sts', settings.ccp_region))
-    return CcpLoginService(instance, settings.ccp_region, settings.connect_login_mode, federation)
+
+def _federation(settings: Settings, clients: AwsClients,
+                connect_as: Callable[[dict[str, Any]], Any] | None = None) -> ConnectFederation | None:
+    """Federated CCP login's adapter (None in popup mode); ``connect_as(credentials)`` makes the Connect client
+    that runs as the assumed role (by default a boto3 client with those credentials)."""
+    if settings.connect_login_mode != 'federated':
+        return None
+    from backend.adapters.aws.connect_federation import ConnectFederationClient
+
+    return ConnectFederationClient(instance_id=settings.connect_instance_id, region=settings.ccp_region,
+                                   role_arn=settings.connect_federation_role_arn,
+                                   sts_client=clients('sts', settings.ccp_region), connect_client_factory=connect_as)
+
+
+async def run_pilot(settings: Settings, *, agent_username: str = '', timeout_seconds: float = 60.0,
+                    heartbeat_seconds: float = 5.0) -> list[PilotFinding]:
+    """``vce doctor --pilot``: the live smoke test on a sandbox instance, a verdict per row of docs/aws/fidelity.md.
+
+    The product's own aws-mode pieces run it (customer chat, references, Chime provider, federation), with clients
+    from :func:`aws_client` (tests replace it, and :func:`aws_client_as`, to run the pilot against fakes)."""
+    from backend.adapters.aws.chime_media_region import MediaRegion
+    from backend.adapters.aws.chime_meetings import SERVICE, ChimeMeetingProvider
+    from backend.adapters.aws.pilot import PilotKit, PilotPlan
+    from backend.adapters.aws.pilot import run_pilot as run
+    from backend.adapters.aws.pilot.sign_in import post_sign_in
+    from backend.domain.connect_arns import parse_queue_arn
+
+    def clients(service: str, region: str) -> Any:
+        return aws_client(service, region)  # looked up at each call: tests replace the module's function
+
+    chat = _aws_chat(settings, clients)
+    instance = settings.connect_instance
+    assert instance is not None  # the settings refuse aws mode without the instance URL
+    meetings = ChimeMeetingProvider(clients(SERVICE, settings.aws_region), region=settings.aws_region,
+                                    media_region=MediaRegion(settings.chime_media_region, fallback=settings.aws_region))
+    federation = _federation(settings, clients, lambda credentials: aws_client_as(
+        'connect', settings.ccp_region, credentials))
+
+    async def close() -> None:
+        await chat.channel.stop()
+        chat.store.close()
+
+    kit = PilotKit(
+        plan=PilotPlan(agent_username=agent_username, timeout_seconds=timeout_seconds,
+                       heartbeat_seconds=heartbeat_seconds),
+        api=chat.api, connect=chat.connect, chime=clients(SERVICE, settings.aws_region),
+        instance_id=settings.connect_instance_id,
+        basic_queue_id=parse_queue_arn(settings.connect_queue_arn).queue_id if settings.connect_queue_arn else '',
+        customer_chat=chat.customer_chat, references=chat.references, directory=chat.directory, meetings=meetings,
+        federation=federation, sign_in_url=instance.federation_sign_in_url, post_sign_in=post_sign_in, close=close)
+    return await run(kit)
 
 
 def _default_aws_clients() -> AwsClients:

@@ -64,7 +64,9 @@ class PasswordHasher(Protocol):
 class ReferenceRedeemer(Protocol):
     """Turns an ad-hoc reference + email into the agent it routes to (single use)."""
 
-    def redeem(self, reference: str, email: str, client_address: str) -> str | None: ...
+    def redeem(self, reference: str, email: str, client_address: str) -> Agent | None:
+        """The agent whose personal queue the chat goes to; the chat routes by its ``agent_id``."""
+        ...
 
 
 class ReferenceStore(Protocol):

@@ -117,7 +117,8 @@ def throughput(path: Path, settings: Settings, shared: SqliteStore, kind: str, c
         create_s, create_ms = run_threads(clients.services, create, ops)
 
         def redeem(service: ReferenceService, i: int) -> None:
-            if service.redeem(created[i], EMAIL, address(i + 1)) != AGENT:
+            redeemed = service.redeem(created[i], EMAIL, address(i + 1))
+            if redeemed is None or redeemed.username != AGENT:
                 raise AssertionError('a fresh reference did not redeem')
 
         redeem_s, redeem_ms = run_threads(clients.services, redeem, ops)
@@ -142,7 +143,8 @@ def race(path: Path, settings: Settings, shared: SqliteStore, kind: str, count: 
 
             def attempt(service: ReferenceService, i: int, reference: str = reference,
                         results: list[str | None] = results, round_: int = round_) -> None:
-                results[i] = service.redeem(reference, EMAIL, address(1_000_000 + round_ * count + i))
+                redeemed = service.redeem(reference, EMAIL, address(1_000_000 + round_ * count + i))
+                results[i] = redeemed.username if redeemed else None
 
             run_threads(clients.services, attempt, count)
             successes.append(sum(1 for r in results if r == AGENT))

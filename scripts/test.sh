@@ -16,7 +16,12 @@ need_package() {  # need_package COMMAND PACKAGE
 need_package chromium chromium   # Debian's Chromium: Playwright's own browser download does not work offline
 need_package ip iproute2
 need_package unshare util-linux
+need_package node nodejs   # Amazon Connect ChatJS judges the fake Participant Service in the contract tests
+need_package npm npm
 bash scripts/setup.sh
+if [ ! -d tests/contract/chatjs/node_modules ]; then  # the pinned ChatJS (package-lock.json); offline afterwards
+  npm ci --prefix tests/contract/chatjs --ignore-scripts --no-audit --no-fund
+fi
 
 echo '== static checks'
 .venv/bin/ruff check .

@@ -64,7 +64,7 @@ class MessageKind(StrEnum):
 class Agent:
     username: str
     display_name: str
-    agent_id: str
+    agent_id: str  # what flows route by (UpdateContactTargetQueue.AgentId): the Connect user id in aws mode
     password_hash: str
     routing_queues: tuple[str, ...]
     status: AgentStatus = AgentStatus.OFFLINE

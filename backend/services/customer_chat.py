@@ -37,8 +37,8 @@ class CustomerChatService:
         if reference:  # RateLimited propagates: no chat starts; a refused reference gets the flow's apology
             agent = self._references.redeem(reference, email, client_address)
             attributes['videoReferenceId'] = reference if agent else 'error'
-            if agent:
-                attributes['videoRouteToAgent'] = agent  # set here only: the browser can never choose an agent
+            if agent:  # set here only: the browser can never choose an agent; flows route by id (AgentId)
+                attributes['videoRouteToAgent'] = agent.agent_id
         contact = await self._channel.start_chat(name=name, email=email, attributes=attributes)
         self._sessions.bind(session_hash(session_key), contact.contact_id)
         return contact

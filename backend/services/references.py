@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
-from backend.domain.model import RedeemResult, ReferenceRecord
+from backend.domain.model import Agent, RedeemResult, ReferenceRecord
 from backend.domain.reference import Reference
 from backend.domain.validation import clean_email
 from backend.ports import AgentLookup, ReferenceRedeemer, ReferenceStore
@@ -82,8 +82,8 @@ class ReferenceService(ReferenceRedeemer):
         log.error('reference.create_failed agent=%s draws=%d', agent.username, CREATE_ATTEMPTS)
         raise NotAllowed('Could not create a reference just now. Please try again in a minute.')
 
-    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
-        """The owner's username if this reference + email is live and unused, else None (the caller must not learn
+    def redeem(self, reference: str, email: str, client_address: str) -> Agent | None:
+        """The owner (an agent) if this reference + email is live and unused, else None (the caller must not learn
         why). Every call counts against the client's network; over the limit it raises ``RateLimited`` instead."""
         now = self._clock()
         attempts = self._store.record_attempt(self._address_hash(client_address), now,
@@ -102,9 +102,17 @@ class ReferenceService(ReferenceRedeemer):
                                                      now, self._policy.max_wrong_emails)
         if result is RedeemResult.REDEEMED:
             log.info('reference.redeem outcome=%s agent=%s', result.value, owner)
-            return owner
+            return self._owner(owner)
         (log.warning if result is RedeemResult.BURNED else log.info)('reference.redeem outcome=%s', result.value)
         return None
+
+    def _owner(self, username: str | None) -> Agent | None:
+        """The agent behind the stored owner: the chat routes by its id, which only the agent lookup knows (a Connect
+        user's id in aws mode). An owner deleted since the reference was made routes nowhere."""
+        agent = self._agents.get_agent(username) if username else None
+        if agent is None:
+            log.warning('reference.owner_gone agent=%s', username)
+        return agent
 
     def _number_hash(self, reference: str) -> str:
         return hmac.new(self._number_key, reference.encode(), hashlib.sha256).hexdigest()

@@ -44,7 +44,7 @@ def connection_response(url: str = WEBSOCKET_URL, token: str = CONNECTION_TOKEN,
 
 
 def connection_params(token: str = PARTICIPANT_TOKEN) -> dict[str, Any]:
-    return {'Type': ['WEBSOCKET', 'CONNECTION_CREDENTIALS'], 'ParticipantToken': token, 'ConnectParticipant': True}
+    return {'Type': ['WEBSOCKET', 'CONNECTION_CREDENTIALS'], 'ParticipantToken': token}  # as ChatJS's customer
 
 
 def item(item_id: str, *, type_: str = 'MESSAGE', content_type: str = 'text/plain', role: str = 'AGENT',

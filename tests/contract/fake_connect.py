@@ -22,6 +22,8 @@ from backend.adapters.aws.chat_items import CHAT_ENDED, LEFT, TYPING
 from tests.contract.connect_chat_fixtures import PARTICIPANT_ID, SECRET, event, message
 from tests.contract.fake_participant_server import FakeParticipantServer
 
+CONTACT = 'c-0c1d2e3f'  # the contact StartChatContact creates
+
 
 class AwsError(Exception):
     def __init__(self, code: str, status: int = 400, message: str = '') -> None:
@@ -91,13 +93,13 @@ class FakeConnectChat(ModelFake):
     def start_chat_contact(self, **params: Any) -> dict[str, Any]:
         self._count('start_chat_contact')
         self.started.append(params)
-        return {'ContactId': 'c-0c1d2e3f', 'ParticipantId': PARTICIPANT_ID,
+        return {'ContactId': CONTACT, 'ParticipantId': PARTICIPANT_ID,
                 'ParticipantToken': f'{SECRET}-participant'}
 
     # connectparticipant
 
     def create_participant_connection(self, *, Type: list[str], ParticipantToken: str,
-                                      ConnectParticipant: bool) -> dict[str, Any]:
+                                      ConnectParticipant: bool = False) -> dict[str, Any]:
         self._count('create_participant_connection')
         if self.participant_ended or ParticipantToken != f'{SECRET}-participant':
             raise AwsError('AccessDeniedException', 403)
@@ -116,7 +118,8 @@ class FakeConnectChat(ModelFake):
         self.add(item)
         return {'Id': item['Id'], 'AbsoluteTime': item['AbsoluteTime']}
 
-    def send_event(self, *, ContentType: str, ClientToken: str, ConnectionToken: str) -> dict[str, Any]:
+    def send_event(self, *, ContentType: str, ClientToken: str, ConnectionToken: str,
+                   Content: str | None = None) -> dict[str, Any]:
         self._count('send_event')
         self._check(ConnectionToken)
         assert ContentType == TYPING
@@ -125,7 +128,7 @@ class FakeConnectChat(ModelFake):
     def get_transcript(self, *, ConnectionToken: str, **params: Any) -> dict[str, Any]:
         self._count('get_transcript')
         self._check(ConnectionToken)
-        return {'InitialContactId': 'c-0c1d2e3f', 'Transcript': [dict(i) for i in self.transcript]}
+        return {'InitialContactId': CONTACT, 'Transcript': [dict(i) for i in self.transcript]}
 
     def disconnect_participant(self, *, ClientToken: str, ConnectionToken: str) -> dict[str, Any]:
         self._count('disconnect_participant')
@@ -139,6 +142,7 @@ class FakeConnectChat(ModelFake):
 
     def add(self, item: dict[str, Any], *, push: bool = True) -> None:
         """An item happens in the chat: into the transcript and, unless told otherwise, onto open sockets."""
+        self._stamp(item)
         if item['ContentType'] != TYPING:
             self.transcript.append(item)
         if push:
@@ -149,6 +153,7 @@ class FakeConnectChat(ModelFake):
 
     async def happen(self, item: dict[str, Any]) -> None:
         """From the test's event loop: the item happens and is pushed before this returns."""
+        self._stamp(item)
         self.add(item, push=False)
         await self.server.push(item)
 
@@ -160,6 +165,11 @@ class FakeConnectChat(ModelFake):
         return dict(self.calls)
 
     # internals
+
+    def _stamp(self, item: dict[str, Any]) -> None:
+        """Connect's items name their contact (the model's ``Item.ContactId``): ChatJS drops an item whose ContactId
+        (or InitialContactId) is not its chat's (``LpcConnectionHelper.handleMessage``)."""
+        item.setdefault('ContactId', CONTACT)
 
     def _count(self, operation: str) -> None:
         self.calls[operation] += 1

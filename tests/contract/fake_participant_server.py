@@ -29,6 +29,7 @@ class FakeParticipantServer:
         self.expired_paths: set[str] = set()  # URL paths (no query) answered with 403
         self.paths: list[str] = []  # every handshake path (no query) tried, refused ones included
         self.heartbeats = 0
+        self.received: list[dict[str, Any]] = []  # every frame clients sent after subscribing
         self.subscriptions = 0
         self._open: list[ServerConnection] = []
         self._server: Server | None = None
@@ -51,10 +52,12 @@ class FakeParticipantServer:
     def open_connections(self) -> int:
         return len(self._open)
 
-    async def push(self, item: dict[str, Any]) -> None:
-        """Send one chat item to every subscribed client."""
+    async def push(self, item: dict[str, Any], *, only: str = '') -> None:
+        """Send one chat item to every subscribed client (``only``: those whose URL path starts with it)."""
         frame = json.dumps({'topic': 'aws/chat', 'contentType': 'application/json', 'content': json.dumps(item)})
         for connection in list(self._open):
+            if only and not (connection.request is not None and connection.request.path.startswith(only)):
+                continue
             with contextlib.suppress(Exception):
                 await connection.send(frame)
 
@@ -90,10 +93,14 @@ class FakeParticipantServer:
                 self.subscriptions += 1
                 self._changed.notify_all()
             async for raw in connection:
-                if json.loads(raw) == {'topic': 'aws/heartbeat'}:
+                message = json.loads(raw)
+                self.received.append(message)
+                if message == {'topic': 'aws/heartbeat'}:
                     self.heartbeats += 1
                     if self.answer_heartbeats:
                         await connection.send(json.dumps({'topic': 'aws/heartbeat'}))
+                elif message == {'topic': 'aws/ping'} and self.answer_heartbeats:  # ChatJS's "deep heartbeat"
+                    await connection.send(json.dumps({'topic': 'aws/ping', 'statusCode': 200}))
         except Exception:  # a dropped client is normal here
             pass
         finally:

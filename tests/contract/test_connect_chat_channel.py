@@ -23,10 +23,12 @@ from backend.adapters.aws.chat_items import TYPING
 from backend.adapters.aws.connect_chat import ENDED_TEXT, ConnectChatConfig, ConnectCustomerChannel
 from backend.adapters.aws.connect_chat_api import ConnectChatApi
 from backend.adapters.aws.connect_chat_session import CHAT_ENDED_TEXT, CUSTOMER_LEFT_TEXT
+from backend.adapters.aws.connect_users import ConnectUserDirectory
 from backend.adapters.aws.participant_sessions import InMemoryParticipantSessions
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.domain.errors import NotAllowed
 from backend.domain.model import (
+    Agent,
     Attendee,
     ContactState,
     Meeting,
@@ -48,6 +50,7 @@ from backend.events import (
     contact_topic,
 )
 from backend.services.customer_chat import CustomerChatService
+from backend.services.references import ReferenceService
 from tests.contract.connect_chat_fixtures import (
     FLOW_ID,
     INSTANCE_ID,
@@ -61,9 +64,11 @@ from tests.contract.connect_chat_fixtures import (
     message,
     typing,
 )
+from tests.contract.connect_user_fixtures import ANN_ID, connect_client, expect_describe_user, expect_search, user
+from tests.contract.connect_user_fixtures import INSTANCE_ARN as USERS_INSTANCE_ARN
 from tests.contract.fake_connect import AwsError, FakeConnectChat
 from tests.contract.fake_participant_server import FakeParticipantServer
-from tests.unit.engine_fixtures import Refs
+from tests.unit.engine_fixtures import Refs, agent_named
 
 E = TypeVar('E')
 CONTACT = 'c-0c1d2e3f'
@@ -184,13 +189,13 @@ async def test_the_service_drives_the_aws_channel_like_the_local_engine(world: W
 
 
 class OneReference:
-    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
-        return 'ann' if (reference, email) == ('24681357', 'carla@example.com') else None
+    def redeem(self, reference: str, email: str, client_address: str) -> Agent | None:
+        return agent_named('ann') if (reference, email) == ('24681357', 'carla@example.com') else None
 
 
 @pytest.mark.parametrize(('reference', 'expected'), [
     ('', {}),
-    ('2468 1357', {'videoReferenceId': '24681357', 'videoRouteToAgent': 'ann'}),
+    ('2468 1357', {'videoReferenceId': '24681357', 'videoRouteToAgent': 'id-ann'}),  # the user id, not the name
     ('11112222', {'videoReferenceId': 'error'}),
 ])
 async def test_routing_to_an_agent_reaches_connect_only_through_a_redeemed_reference(
@@ -200,6 +205,24 @@ async def test_routing_to_an_agent_reaches_connect_only_through_a_redeemed_refer
     [request] = world.fake.started
     assert request['Attributes'] == {**ATTRIBUTES, **expected}
     assert request['ContactFlowId'] == FLOW_ID
+
+
+async def test_a_redeemed_reference_gives_connect_the_user_id_of_its_agent(world: World) -> None:
+    """UpdateContactTargetQueue.AgentId takes a user id or ARN: the attribute carries the Connect user's id."""
+    client, stub = connect_client()
+    expect_search(stub, 'ann', [(ANN_ID, 'ann')])
+    expect_describe_user(stub, user(ANN_ID, 'ann', first='Ann'))
+    with stub:
+        references = ReferenceService(SqliteStore(':memory:'),
+                                      ConnectUserDirectory(client, instance_id=USERS_INSTANCE_ARN),
+                                      b'contract-test-reference-secret-01')
+        created = references.create('ann', 'carla@example.com')
+        service = CustomerChatService(world.channel(), SqliteStore(':memory:'), references, world.bus)
+        await service.start_chat('tab-0123456789abcdef', name='Carla', email='carla@example.com',
+                                 reference=created.reference)
+    stub.assert_no_pending_responses()
+    [request] = world.fake.started
+    assert request['Attributes']['videoRouteToAgent'] == ANN_ID
 
 
 async def test_a_greeting_sent_before_the_socket_subscribed_is_caught_up(world: World) -> None:
@@ -310,8 +333,24 @@ async def test_typing_is_sent_only_to_a_connected_agent_and_throttled(world: Wor
         channel.customer_typing(CONTACT)
     await channel.drain()
     assert world.fake.calls['send_event'] == 1
-    world.monotonic[0] += 2.0
+    world.monotonic[0] += ConnectChatConfig().typing_interval_seconds
     channel.customer_typing(CONTACT)
+    channel.customer_typing(CONTACT)
+    await channel.drain()
+    assert world.fake.calls['send_event'] == 2
+
+
+async def test_typing_is_sent_as_often_as_chatjs_sends_it(world: World) -> None:
+    """ChatJS throttles typing to one SendEvent per 10 s (TYPING_VALIDITY_TIME, leading edge): so do we."""
+    channel = await started(world)
+    await world.fake.happen(joined())
+    await eventually(lambda: world.state(channel) is ContactState.CONNECTED)
+    channel.customer_typing(CONTACT)
+    world.monotonic[0] += 9.9
+    channel.customer_typing(CONTACT)
+    await channel.drain()
+    assert world.fake.calls['send_event'] == 1
+    world.monotonic[0] += 0.1
     channel.customer_typing(CONTACT)
     await channel.drain()
     assert world.fake.calls['send_event'] == 2

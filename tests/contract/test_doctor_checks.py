@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,6 +13,7 @@ from botocore.stub import Stubber
 from backend.adapters.aws.doctor import CHECKS, CheckResult, DoctorContext, Status, run_checks
 from backend.adapters.aws.doctor import connect_checks as cc
 from backend.adapters.aws.doctor import service_checks as sc
+from backend.settings import PROJECT_ROOT
 from tests.contract.aws_config_fixtures import (
     ACCOUNT,
     CHAT_FLOW_ID,
@@ -21,6 +23,7 @@ from tests.contract.aws_config_fixtures import (
     QUEUE_FLOW_ID,
     QUEUE_ID,
     REGION,
+    VOICE_QUEUE_FLOW_ID,
     WEBSITE,
 )
 
@@ -119,6 +122,43 @@ def test_flow_problems_are_red(clients, error, response, detail):
         stub.add_response('describe_contact_flow', response)
     result = cc.check_chat_flow(context(clients))
     assert result.status is Status.FAIL and detail in result.detail and result.fix
+
+
+def shipped_queue_flow() -> dict[str, Any]:
+    return json.loads((PROJECT_ROOT / 'contact_flows' / 'VideoCallEscalationQueue.json').read_text())
+
+
+def test_the_published_shipped_queue_flow_checks_the_position_before_telling_it(clients):
+    connect_stub(clients).add_response('describe_contact_flow', flow(
+        QUEUE_FLOW_ID, 'CUSTOMER_QUEUE', Content=json.dumps(shipped_queue_flow())))
+    assert cc.check_queue_flow(context(clients)).status is Status.OK
+
+
+def test_a_published_queue_flow_that_tells_an_unchecked_position_is_red(clients):
+    """GetMetricData selects no contact-level metric in its documented parameters, so the position may be empty."""
+    unguarded = shipped_queue_flow()
+    unguarded['Actions'] = [a for a in unguarded['Actions'] if a['Identifier'] != 'check-position-known']
+    unguarded['Actions'][0]['Transitions']['NextAction'] = 'position-in-queue-message'
+    connect_stub(clients).add_response('describe_contact_flow', flow(
+        QUEUE_FLOW_ID, 'CUSTOMER_QUEUE', Content=json.dumps(unguarded)))
+    result = cc.check_queue_flow(context(clients))
+    assert result.status is Status.FAIL
+    assert 'position-in-queue-message (from get-queue-metrics)' in result.detail
+    assert 'vce flows export --create-or-update' in result.fix
+
+
+def test_the_published_shipped_voice_queue_flow_checks_the_position_and_may_be_left_out(clients):
+    voice = json.loads((PROJECT_ROOT / 'contact_flows' / 'VideoCallEscalationVoiceQueue.json').read_text())
+    connect_stub(clients).add_response('describe_contact_flow', flow(
+        VOICE_QUEUE_FLOW_ID, 'CUSTOMER_QUEUE', Content=json.dumps(voice)),
+        {'InstanceId': INSTANCE_ID, 'ContactFlowId': VOICE_QUEUE_FLOW_ID})
+    assert cc.check_voice_queue_flow(context(clients)).status is Status.OK
+    assert cc.check_voice_queue_flow(context(clients, connectVoiceQueueFlowId='')).status is Status.SKIP
+    voice['Actions'][0]['Transitions']['NextAction'] = 'position-in-queue-prompt'  # the check bypassed
+    connect_stub(clients).add_response('describe_contact_flow', flow(
+        VOICE_QUEUE_FLOW_ID, 'CUSTOMER_QUEUE', Content=json.dumps(voice)))
+    result = cc.check_voice_queue_flow(context(clients))
+    assert result.status is Status.FAIL and 'position-in-queue-prompt (from get-queue-metrics)' in result.detail
 
 
 def test_an_unconfigured_flow_id_is_red_without_a_call(clients):

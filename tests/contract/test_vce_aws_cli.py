@@ -201,6 +201,8 @@ def green_aws(monkeypatch: pytest.MonkeyPatch) -> dict[str, Stubber]:
         'Name': 'VideoCallEscalationChat', 'Type': 'CONTACT_FLOW', 'State': 'ACTIVE', 'Status': 'PUBLISHED'}})
     connect.add_response('describe_contact_flow', {'ContactFlow': {
         'Name': 'VideoCallEscalationQueue', 'Type': 'CUSTOMER_QUEUE', 'State': 'ACTIVE', 'Status': 'PUBLISHED'}})
+    connect.add_response('describe_contact_flow', {'ContactFlow': {
+        'Name': 'VideoCallEscalationVoiceQueue', 'Type': 'CUSTOMER_QUEUE', 'State': 'ACTIVE', 'Status': 'PUBLISHED'}})
     connect.add_response('describe_queue', {'Queue': {'Name': 'BasicQueue', 'Status': 'ENABLED'}})
     connect.add_response('list_approved_origins', {'Origins': [WEBSITE]})
     stubs['chime-sdk-meetings'].add_client_error('get_meeting', service_error_code='NotFoundException',
@@ -217,7 +219,7 @@ def test_doctor_all_green(moto, monkeypatch):
     stubs = green_aws(monkeypatch)
     result = runner.invoke(app, ['doctor'])
     assert result.exit_code == 0, result.output
-    assert result.output.count('✔ ok') == 11 and 'FAIL' not in result.output
+    assert result.output.count('✔ ok') == 12 and 'FAIL' not in result.output
     assert 'All checks passed.' in result.output
     for stub in stubs.values():
         stub.assert_no_pending_responses()

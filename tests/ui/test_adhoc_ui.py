@@ -25,6 +25,7 @@ from nicegui.testing.user_interaction import UserInteraction
 from agent_ui import adhoc_dialog
 from agent_ui.adhoc_dialog import COPY_BY_HAND_TEXT, FAILED_TEXT, SIGNED_OUT_TEXT, AdhocDialog
 from agent_ui.local_time import LocalTime
+from backend.bootstrap import build_accounts
 from backend.services.customer_chat import CustomerChatService
 from backend.services.references import ReferenceService
 from backend.settings import Settings
@@ -332,7 +333,8 @@ async def test_a_redeemed_link_routes_the_chat_to_the_agent_who_created_it(ann, 
     await agent.should_see('Handled by Ann Agent')
     table = find(agent, 'attributes').elements.pop()
     assert isinstance(table, ui.table)
-    assert {'key': 'videoRouteToAgent', 'value': 'ann'} in table.rows
+    [ann_account] = [a for a in build_accounts(Settings(demo=True)).list_agents() if a.username == 'ann']
+    assert {'key': 'videoRouteToAgent', 'value': ann_account.agent_id} in table.rows  # the id flows route by
     await customer.should_see('You are chatting with an agent')
     assert not elements(other, 'offer')
 

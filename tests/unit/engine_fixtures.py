@@ -20,13 +20,20 @@ FLOWS = load_flow_library(PROJECT_ROOT / 'contact_flows')
 
 
 class Refs:
-    """A reference redeemer for tests: reference -> agent username, single use."""
+    """A reference redeemer for tests: reference -> agent username, single use; the agent has ``add_agent``'s id."""
 
     def __init__(self, routes: dict[str, str] | None = None) -> None:
         self.routes = dict(routes or {})
 
-    def redeem(self, reference: str, email: str, client_address: str) -> str | None:
-        return self.routes.pop(reference, None)
+    def redeem(self, reference: str, email: str, client_address: str) -> Agent | None:
+        username = self.routes.pop(reference, None)
+        return None if username is None else agent_named(username)
+
+
+def agent_named(username: str, name: str | None = None) -> Agent:
+    """The agent ``add_agent`` stores for ``username`` (its id is ``id-<username>``)."""
+    return Agent(username=username, display_name=name or username.title(), agent_id=f'id-{username}',
+                 password_hash='x', routing_queues=('BasicQueue',), status=AgentStatus.OFFLINE, status_since=0.0)
 
 
 class RecordingProvider(LocalMeetingProvider):
@@ -57,8 +64,7 @@ def make_engine(path: Path | str = ':memory:', **config: object) -> tuple[LocalC
 
 
 def add_agent(store: SqliteStore, username: str, name: str | None = None) -> Agent:
-    agent = Agent(username=username, display_name=name or username.title(), agent_id=f'id-{username}',
-                  password_hash='x', routing_queues=('BasicQueue',), status=AgentStatus.OFFLINE, status_since=0.0)
+    agent = agent_named(username, name)
     store.add_agent(agent)
     return agent
 

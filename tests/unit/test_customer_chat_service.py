@@ -61,7 +61,7 @@ async def test_double_submit_resumes_the_running_chat(chat):
 async def test_a_redeemed_reference_routes_to_the_agent(chat):
     service, _ = chat
     contact = await service.start_chat(KEY, name='Ann', email='a@example.com', reference='2468 1357')
-    assert contact.attributes['videoRouteToAgent'] == 'ann'
+    assert contact.attributes['videoRouteToAgent'] == 'id-ann'  # the agent's id: what Connect's AgentId takes
     assert contact.attributes['videoReferenceId'] == '24681357'
 
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.bootstrap import build_services
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
-from backend.domain.model import AgentStatus, ContactState, RedeemResult, ReferenceRecord
+from backend.domain.model import Agent, AgentStatus, ContactState, RedeemResult, ReferenceRecord
 from backend.services.references import ReferencePolicy, ReferenceService, address_bucket
 from backend.settings import Settings
 from tests.unit.engine_fixtures import add_agent, chat_service, make_engine, settle
@@ -55,6 +55,11 @@ def clock() -> Clock:
 
 def service(store: SqliteStore, clock: Clock | None = None, **policy: float) -> ReferenceService:
     return ReferenceService(store, store, SECRET, ReferencePolicy(**policy), clock=clock or Clock())
+
+
+def owner(agent: Agent | None) -> str | None:
+    """The username of the agent a redemption routes to."""
+    return agent.username if agent is not None else None
 
 
 def draws(monkeypatch, *values: int) -> list[int]:
@@ -114,7 +119,7 @@ def test_the_store_never_holds_the_number_the_email_or_the_address(store, db, mo
     references = service(store, redeem_limit=2)
     created = references.create('ann', EMAIL)
     assert references.redeem(created.reference, 'wrong@example.org', ADDRESS) is None
-    assert references.redeem(created.reference, EMAIL, ADDRESS) == 'ann'
+    assert owner(references.redeem(created.reference, EMAIL, ADDRESS)) == 'ann'
     for _ in range(2):
         with pytest.raises(RateLimited):
             references.redeem('12345678', EMAIL, ADDRESS)
@@ -138,8 +143,8 @@ def test_a_collision_with_a_live_reference_draws_a_new_number(store, monkeypatch
     first, second = references.create('ann', EMAIL), references.create('bob', 'b@example.org')
     assert (first.reference, second.reference) == ('00000001', '00000002')
     assert len(asked) == 3
-    assert references.redeem('00000001', EMAIL, ADDRESS) == 'ann'
-    assert references.redeem('00000002', 'b@example.org', ADDRESS) == 'bob'
+    assert owner(references.redeem('00000001', EMAIL, ADDRESS)) == 'ann'
+    assert owner(references.redeem('00000002', 'b@example.org', ADDRESS)) == 'bob'
 
 
 def test_endless_collisions_end_in_a_clear_error(store, monkeypatch):
@@ -149,21 +154,21 @@ def test_endless_collisions_end_in_a_clear_error(store, monkeypatch):
     with pytest.raises(NotAllowed, match=r'Could not create a reference just now\. Please try again in a minute\.'):
         references.create('bob', EMAIL)
     assert len(asked) == 1 + 10  # bounded retries
-    assert references.redeem('00000007', EMAIL, ADDRESS) == 'ann'  # the live one is untouched
+    assert owner(references.redeem('00000007', EMAIL, ADDRESS)) == 'ann'  # the live one is untouched
 
 
 def test_used_burned_and_expired_numbers_may_be_drawn_again(store, clock, monkeypatch):
     draws(monkeypatch, 5)
     references = service(store, clock, ttl_seconds=60, max_wrong_emails=1)
     references.create('ann', EMAIL)
-    assert references.redeem('00000005', EMAIL, ADDRESS) == 'ann'  # used
+    assert owner(references.redeem('00000005', EMAIL, ADDRESS)) == 'ann'  # used
     assert references.create('bob', 'b@example.org').reference == '00000005'
     assert references.redeem('00000005', 'nope@example.org', ADDRESS) is None  # burned
     assert references.create('ann', 'c@example.org').reference == '00000005'
     clock.now += 60  # expired
     assert references.redeem('00000005', 'c@example.org', ADDRESS) is None
     assert references.create('bob', 'd@example.org').reference == '00000005'
-    assert references.redeem('00000005', 'd@example.org', ADDRESS) == 'bob'
+    assert owner(references.redeem('00000005', 'd@example.org', ADDRESS)) == 'bob'
 
 
 # lifetime and single use
@@ -173,7 +178,7 @@ def test_a_reference_expires_after_its_ttl(store, clock):
     references = service(store, clock, ttl_seconds=900)
     early, late = references.create('ann', EMAIL), references.create('ann', EMAIL)
     clock.now += 899.9
-    assert references.redeem(early.reference, EMAIL, ADDRESS) == 'ann'
+    assert owner(references.redeem(early.reference, EMAIL, ADDRESS)) == 'ann'
     clock.now += 0.1
     assert references.redeem(late.reference, EMAIL, ADDRESS) is None
 
@@ -181,14 +186,14 @@ def test_a_reference_expires_after_its_ttl(store, clock):
 def test_a_reference_is_single_use(store):
     references = service(store)
     created = references.create('ann', EMAIL)
-    assert references.redeem(created.reference, EMAIL, ADDRESS) == 'ann'
+    assert owner(references.redeem(created.reference, EMAIL, ADDRESS)) == 'ann'
     assert references.redeem(created.reference, EMAIL, ADDRESS) is None
 
 
 def test_the_email_matches_ignoring_case_and_surrounding_whitespace(store):
     references = service(store)
     created = references.create('ann', EMAIL)
-    assert references.redeem(created.reference, f'\t {EMAIL.upper()}  ', ADDRESS) == 'ann'
+    assert owner(references.redeem(created.reference, f'\t {EMAIL.upper()}  ', ADDRESS)) == 'ann'
 
 
 def test_the_email_is_bound_to_its_reference(store):
@@ -196,7 +201,7 @@ def test_the_email_is_bound_to_its_reference(store):
     for_zelda, for_bob = references.create('ann', EMAIL), references.create('bob', 'b@example.org')
     assert references.redeem(for_zelda.reference, 'b@example.org', ADDRESS) is None
     assert references.redeem(for_bob.reference, EMAIL, ADDRESS) is None
-    assert references.redeem(for_zelda.reference, EMAIL, ADDRESS) == 'ann'
+    assert owner(references.redeem(for_zelda.reference, EMAIL, ADDRESS)) == 'ann'
 
 
 def test_the_fifth_wrong_email_burns_the_reference(store):
@@ -204,7 +209,7 @@ def test_the_fifth_wrong_email_burns_the_reference(store):
     survivor, victim = references.create('ann', EMAIL), references.create('ann', EMAIL)
     for _ in range(4):
         assert references.redeem(survivor.reference, 'guess@example.org', ADDRESS) is None
-    assert references.redeem(survivor.reference, EMAIL, ADDRESS) == 'ann'  # four wrong emails are forgiven
+    assert owner(references.redeem(survivor.reference, EMAIL, ADDRESS)) == 'ann'  # four wrong emails are forgiven
     for _ in range(5):
         assert references.redeem(victim.reference, 'guess@example.org', ADDRESS) is None
     assert references.redeem(victim.reference, EMAIL, ADDRESS) is None  # burned: even the right email fails
@@ -238,7 +243,7 @@ def race(redeemers: list[ReferenceService], reference: str) -> list[str | None]:
     def attempt(index: int) -> None:
         try:
             barrier.wait()
-            results[index] = redeemers[index].redeem(reference, EMAIL, f'198.51.100.{index}')
+            results[index] = owner(redeemers[index].redeem(reference, EMAIL, f'198.51.100.{index}'))
         except BaseException as error:  # reported below
             errors.append(error)
 
@@ -283,13 +288,13 @@ def test_redemption_is_rate_limited_per_address_and_the_window_rolls_over(store,
                                           r'Please try again in 10 minutes\.$'):
         references.redeem(created.reference, EMAIL, ADDRESS)  # even a valid reference: not looked at
     assert isinstance(RateLimited('x'), InvalidInput)
-    assert references.redeem(created.reference, EMAIL, '192.0.2.1') == 'ann'  # another address is unaffected
+    assert owner(references.redeem(created.reference, EMAIL, '192.0.2.1')) == 'ann'  # another address is unaffected
     second = references.create('ann', EMAIL)
     clock.now += 599
     with pytest.raises(RateLimited):
         references.redeem(second.reference, EMAIL, ADDRESS)
     clock.now += 601  # every attempt (the refused ones too) has left the window
-    assert references.redeem(second.reference, EMAIL, ADDRESS) == 'ann'
+    assert owner(references.redeem(second.reference, EMAIL, ADDRESS)) == 'ann'
 
 
 def test_ipv6_addresses_are_limited_per_64_network(store):
@@ -398,7 +403,7 @@ async def test_a_valid_reference_routes_the_chat_to_its_agent_first_and_an_inval
         await settle()
         routed = engine.contact(routed.contact_id)
         assert routed.queue_id == 'agent/id-ann' and routed.priority == 1
-        assert routed.attributes['videoRouteToAgent'] == 'ann'
+        assert routed.attributes['videoRouteToAgent'] == 'id-ann'  # routes by the agent's id
         assert routed.attributes['videoReferenceId'] == created.reference
         assert any('validated' in m.text for m in chat.transcript(TAB))
         assert engine.contact(older.contact_id).priority == 5
@@ -437,7 +442,7 @@ async def test_a_rate_limited_customer_gets_the_message_and_no_chat():
                                   client_address=ADDRESS)
         assert chat.current_contact(TAB).contact_id == first.contact_id  # nothing new started
         assert store.open_contacts() == []
-        assert references.redeem(created.reference, EMAIL, '192.0.2.50') == 'ann'  # and nothing was used up
+        assert owner(references.redeem(created.reference, EMAIL, '192.0.2.50')) == 'ann'  # and nothing was used up
     finally:
         await engine.stop()
 

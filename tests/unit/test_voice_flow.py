@@ -77,7 +77,7 @@ def voice_queue_flow() -> Flow:
 def test_the_voice_queue_flow_uses_nothing_chat_only() -> None:
     data = json.loads((CONTACT_FLOWS / 'VideoCallEscalationVoiceQueue.json').read_text(encoding='utf-8'))
     assert data['Metadata']['type'] == 'customerQueue'
-    assert {raw['Type'] for raw in data['Actions']} == {'GetMetricData', 'MessageParticipantIteratively',
+    assert {raw['Type'] for raw in data['Actions']} == {'GetMetricData', 'Compare', 'MessageParticipantIteratively',
                                                        'EndFlowExecution'}
     assert set(data['Metadata']['ActionMetadata']) == {raw['Identifier'] for raw in data['Actions']}
 
@@ -100,5 +100,18 @@ async def test_without_metrics_the_caller_still_hears_that_someone_will_answer(v
         raise RuntimeError('hung up')
 
     host = FakeHost(channel='VOICE', wait_hook=hang_up).fail('load_metrics', 'NoMatchingError')
+    await run_flow(voice_queue_flow, host)
+    assert host.messages == ['Thank you for waiting, an agent will be with you shortly.']
+
+
+@pytest.mark.parametrize('metrics', [
+    {'Queue': {'Size': 3, 'Name': 'BasicQueue'}},  # Connect gave queue metrics only (no contact-level option)
+    queue_metrics(0),  # the contact is no longer counted in the queue
+])
+async def test_the_caller_never_hears_an_empty_or_zero_position(voice_queue_flow: Flow, metrics: dict) -> None:
+    async def hang_up(seconds: float, count: int) -> None:
+        raise RuntimeError('hung up')
+
+    host = FakeHost(channel='VOICE', metrics=[metrics], wait_hook=hang_up)
     await run_flow(voice_queue_flow, host)
     assert host.messages == ['Thank you for waiting, an agent will be with you shortly.']

@@ -6,6 +6,7 @@ every call the tools make: reads, and writes that are idempotent (PutParameter w
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -18,9 +19,14 @@ except ImportError as error:  # pragma: no cover - depends on the install
 CLIENT_CONFIG = Config(connect_timeout=5, read_timeout=20, retries={'mode': 'standard', 'max_attempts': 3})
 
 
-def make_client(service: str, region: str, config: Config | None = None) -> Any:
-    """A client for ``service`` in ``region`` with the project's retry and timeout settings (or ``config``)."""
-    return boto3.client(service, region_name=region, config=config or CLIENT_CONFIG)  # type: ignore[call-overload]
+def make_client(service: str, region: str, config: Config | None = None,
+                credentials: Mapping[str, Any] | None = None) -> Any:
+    """A client for ``service`` in ``region`` with the project's retry and timeout settings (or ``config``), as the
+    environment's identity or as STS ``credentials`` (AccessKeyId, SecretAccessKey, SessionToken)."""
+    keys = {'aws_access_key_id': credentials['AccessKeyId'], 'aws_secret_access_key': credentials['SecretAccessKey'],
+            'aws_session_token': credentials['SessionToken']} if credentials else {}
+    return boto3.client(service, region_name=region, config=config or CLIENT_CONFIG,  # type: ignore[call-overload]
+                        **keys)
 
 
 def make_app_client(service: str, region: str) -> Any:

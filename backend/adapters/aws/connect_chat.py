@@ -46,7 +46,9 @@ ENDED_TEXT = 'This chat has ended. Start a new chat to talk to us again.'
 
 @dataclass(frozen=True, slots=True)
 class ConnectChatConfig:
-    typing_interval_seconds: float = 2.0  # at most one typing event per customer per interval (Connect's widget too)
+    # at most one typing event per customer per interval: ChatJS's own throttle (TYPING_VALIDITY_TIME, 10 s), which
+    # is what Connect's chat widget sends and the agent's CCP expects
+    typing_interval_seconds: float = 10.0
     heartbeat_seconds: float = HEARTBEAT_SECONDS
     ended_retention_seconds: float = 600.0  # an ended chat stays in memory this long (the page may still show it)
 

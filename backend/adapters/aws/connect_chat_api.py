@@ -115,12 +115,14 @@ class ConnectChatApi:
         return StartedChat(response['ContactId'], response['ParticipantId'], response['ParticipantToken'])
 
     def create_participant_connection(self, participant_token: str) -> ParticipantConnection:
-        """A fresh websocket URL (connect within ~100 s) and connection token (valid ~1 day); acknowledges the
-        connection so Connect counts the customer as connected."""
+        """A fresh websocket URL (connect within ~100 s) and connection token (valid ~1 day).
+
+        No ``ConnectParticipant``: the API reference keeps it for customers in message streaming (and agents in
+        non-streaming chats); a customer on the websocket is connected by subscribing, and ChatJS's customer session
+        does not send it either (tests/contract/test_chatjs_judges_the_fake.py)."""
         with self._errors('CreateParticipantConnection'):
             response = self._participant.create_participant_connection(
-                Type=['WEBSOCKET', 'CONNECTION_CREDENTIALS'], ParticipantToken=participant_token,
-                ConnectParticipant=True)
+                Type=['WEBSOCKET', 'CONNECTION_CREDENTIALS'], ParticipantToken=participant_token)
         socket, credentials = response['Websocket'], response['ConnectionCredentials']
         now = self._clock()
         return ParticipantConnection(

@@ -191,6 +191,19 @@ async def test_queue_flow_without_metrics_still_reassures_the_customer(queue_flo
     assert host.called('wait') == [20, 20]
 
 
+@pytest.mark.parametrize('metrics', [
+    {'Queue': {'Size': 3, 'Name': 'BasicQueue'}},  # Connect gave queue metrics only (no contact-level option)
+    queue_metrics(0),  # the contact is no longer counted in the queue
+])
+async def test_queue_flow_never_tells_an_empty_or_zero_position(queue_flow: Flow, metrics: dict[str, Any]) -> None:
+    """GetMetricData's documented parameters select no contact-level metric, so Amazon Connect may load no
+    position: the flow checks it before saying it ("You are number  in the queue" must never reach a customer)."""
+    host = FakeHost(metrics=[metrics], wait_hook=_cancel_on_wait(1))
+    with pytest.raises(asyncio.CancelledError):
+        await run_flow(queue_flow, host)
+    assert host.messages == [WAITING]
+
+
 async def test_queue_flow_ends_quietly_if_waiting_fails(queue_flow: Flow) -> None:
     host = FakeHost().fail('wait', 'NoMatchingError')
     assert await run_flow(queue_flow, host) is FlowOutcome.ENDED

@@ -25,6 +25,7 @@ CHECKS: tuple[Check, ...] = (
     Check('connect instance', connect_checks.check_instance),
     Check('chat flow', connect_checks.check_chat_flow),
     Check('queue flow', connect_checks.check_queue_flow),
+    Check('voice queue flow', connect_checks.check_voice_queue_flow),
     Check('queue', connect_checks.check_queue),
     Check('approved origins', connect_checks.check_approved_origins),
     Check('chime meetings', service_checks.check_chime),

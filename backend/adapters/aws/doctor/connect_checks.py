@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from backend.adapters.aws.doctor.result import CheckResult, DoctorContext
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
 from backend.domain.connect_arns import parse_instance_arn, parse_queue_arn
+from backend.flows.metric_guards import unguarded_metric_messages
 from backend.settings import checks as v
 
 FLOW_EXPORT_FIX = ('Create or update the flows with `vce flows export --create-or-update`, then store the ids it '
@@ -47,7 +50,15 @@ def check_chat_flow(ctx: DoctorContext) -> CheckResult:
 
 
 def check_queue_flow(ctx: DoctorContext) -> CheckResult:
-    return _check_flow(ctx, 'queue flow', 'connectQueueFlowId', 'CUSTOMER_QUEUE')
+    return _check_flow(ctx, 'queue flow', 'connectQueueFlowId', 'CUSTOMER_QUEUE', _position_is_checked)
+
+
+def check_voice_queue_flow(ctx: DoctorContext) -> CheckResult:
+    """Calls' queue flow (optional: only teams that route calls through our voice flow configure it)."""
+    if not ctx.value('connectVoiceQueueFlowId'):
+        return CheckResult.skip('voice queue flow', 'connectVoiceQueueFlowId is not configured (calls do not use our '
+                                'voice flow)')
+    return _check_flow(ctx, 'voice queue flow', 'connectVoiceQueueFlowId', 'CUSTOMER_QUEUE', _position_is_checked)
 
 
 def check_queue(ctx: DoctorContext) -> CheckResult:
@@ -92,7 +103,8 @@ def check_approved_origins(ctx: DoctorContext) -> CheckResult:
                             f'connect associate-approved-origin --instance-id {instance_id} --origin {wanted})')
 
 
-def _check_flow(ctx: DoctorContext, name: str, parameter: str, flow_type: str) -> CheckResult:
+def _check_flow(ctx: DoctorContext, name: str, parameter: str, flow_type: str,
+                content_check: Callable[[str, str], CheckResult | None] | None = None) -> CheckResult:
     flow_id, arn = ctx.value(parameter), ctx.value('connectInstanceARN')
     if not arn:
         return CheckResult.skip(name, 'connectInstanceARN is not configured')
@@ -118,7 +130,23 @@ def _check_flow(ctx: DoctorContext, name: str, parameter: str, flow_type: str) -
     if flow.get('State') != 'ACTIVE' or flow.get('Status', 'PUBLISHED') != 'PUBLISHED':
         return CheckResult.fail(name, f'{label} must be ACTIVE and PUBLISHED',
                                 'Unarchive and publish it in the Connect flow designer')
-    return CheckResult.ok(name, label)
+    content = flow.get('Content')
+    problem = content_check(name, content) if content_check is not None and isinstance(content, str) else None
+    return problem or CheckResult.ok(name, label)
+
+
+def _position_is_checked(name: str, content: str) -> CheckResult | None:
+    """The published queue flow must not be able to say "You are number  in the queue" (``metric_guards``)."""
+    try:
+        unguarded = unguarded_metric_messages(json.loads(content))
+    except (ValueError, AttributeError):
+        return CheckResult.fail(name, 'the published content is not flow JSON', FLOW_EXPORT_FIX)
+    if unguarded:
+        return CheckResult.fail(name, f'the published flow quotes the position in queue without checking Connect '
+                                f'loaded one ({", ".join(unguarded)}): customers would read "You are number  in the '
+                                'queue"', 'Publish the shipped queue flow (it checks the position first) with '
+                                '`vce flows export --create-or-update`')
+    return None
 
 
 def _same_instance_url(configured: str, access_url: str, alias: str) -> bool:

@@ -325,13 +325,15 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
         return True
 
     def resolve_queue(self, *, queue_id: str | None = None, agent_id: str | None = None) -> str | None:
+        """``agent_id`` is an agent's id or ARN, as Connect's ``UpdateContactTargetQueue.AgentId`` takes it: a
+        username routes nowhere there, so it routes nowhere here either (one flow file works in both modes)."""
         if agent_id:
             key = agent_id.rsplit('/', 1)[-1]
             for agent in self._agents.values():
-                if key in (agent.agent_id, agent.username):
+                if key == agent.agent_id:
                     return agent.personal_queue
-            stored = self._store.get_agent(key)
-            if stored is not None:
+            stored = next((a for a in self._store.list_agents() if a.agent_id == key), None)
+            if stored is not None:  # an account added since the engine started
                 self._agents[stored.username] = stored
                 return stored.personal_queue
             return None
