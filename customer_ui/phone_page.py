@@ -17,6 +17,8 @@ from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
+from customer_ui.client_address import client_address
+from customer_ui.page_presence import report_presence
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
 
@@ -34,6 +36,7 @@ class PhonePage:
     def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService) -> None:
         self._settings, self._voice, self._meetings = settings, voice, meetings
         self._session_key = ''
+        self._client_address = ''
         self._calls: Subscription | None = None
         self._state: ContactState | None = None
 
@@ -71,10 +74,14 @@ class PhonePage:
                     self._line = AudioLine(self._meetings, ice_servers=settings.ice_servers,
                                            microphone_errors=MICROPHONE_ERRORS, on_change=self._render_status)
         self.call_area.set_visibility(False)
+        self._client_address = client_address()
         client = ui.context.client
         client.on_delete(self._unsubscribe)
         await client.connected()
         self._session_key = client.tab_id or ''
+        if self._session_key:
+            report_presence(client, self._session_key, connected=self._voice.page_connected,
+                            disconnected=self._voice.page_disconnected)
         contact = self._voice.current_call(self._session_key)
         if contact is not None:  # a reload: resume the same call and rejoin its audio
             self.name.set_value(contact.customer_name)
@@ -85,7 +92,8 @@ class PhonePage:
     async def _call(self) -> None:
         self.call_button.disable()
         try:
-            contact = await self._voice.start_call(self._session_key, self.name.value or '')
+            contact = await self._voice.start_call(self._session_key, self.name.value or '',
+                                                   client_address=self._client_address)
         except DomainError as error:
             self.error.set_text(str(error))
             return
