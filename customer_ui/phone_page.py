@@ -79,13 +79,13 @@ class PhonePage:
         client.on_delete(self._unsubscribe)
         await client.connected()
         self._session_key = client.tab_id or ''
-        if self._session_key:
-            report_presence(client, self._session_key, connected=self._voice.page_connected,
-                            disconnected=self._voice.page_disconnected)
         contact = self._voice.current_call(self._session_key)
         if contact is not None:  # a reload: resume the same call and rejoin its audio
             self.name.set_value(contact.customer_name)
             self._follow(contact)
+        if self._session_key:  # after the lookup above: the service then knows whether the tab has a call
+            report_presence(client, self._session_key, connected=self._voice.page_connected,
+                            disconnected=self._voice.page_disconnected)
 
     # dialling
 

@@ -58,11 +58,11 @@ class CustomerWebsite:
         client = ui.context.client
         await client.connected()
         self._session_key = client.tab_id or ''
-        if self._session_key:
-            report_presence(client, self._session_key, connected=self._chat.page_connected,
-                            disconnected=self._chat.page_disconnected)
         if self._chat.current_contact(self._session_key) is not None:
             self._show_chat()
+        if self._session_key:  # after the lookup above: the service then knows whether the tab has a chat
+            report_presence(client, self._session_key, connected=self._chat.page_connected,
+                            disconnected=self._chat.page_disconnected)
         self._restored = True
         if self._pending_link is not None:
             self._apply_link(self._pending_link)

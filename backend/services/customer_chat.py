@@ -60,6 +60,7 @@ class CustomerChatService:
         reference = str(Reference.parse(reference)) if reference.strip() else ''
         current = self.current_contact(session_key)
         if current is not None and current.state not in FINISHED_STATES:
+            self._watch(session_key)
             return current  # a double submit resumes the running chat instead of opening a second one (uncounted)
         # RateLimited propagates from here on: no chat starts (a refused reference gets the flow's apology instead)
         lease_key = self._limits.admit(client_address) if self._limits is not None else None
@@ -73,6 +74,7 @@ class CustomerChatService:
         self._sessions.bind(session_hash(session_key), contact.contact_id)
         if self._limits is not None and lease_key is not None:
             self._limits.started(lease_key, contact.contact_id)
+        self._watch(session_key)
         return contact
 
     def current_contact(self, session_key: str) -> Contact | None:
@@ -104,14 +106,24 @@ class CustomerChatService:
 
     def page_connected(self, session_key: str, page_id: str) -> None:
         """A page of this session has its socket (again): its chat is not abandoned."""
-        if self._presence is not None:
-            self._presence.connected(session_key, page_id)
+        if self._presence is None:
+            return
+        self._presence.connected(session_key, page_id)
+        try:  # the page has just looked its contact up, so the binding cache knows it: no store read here
+            if self._sessions.known(session_hash(session_key)):
+                self._presence.watch(session_key)
+        except InvalidInput:
+            return  # a session key no contact can be bound to
 
     def page_disconnected(self, session_key: str, page_id: str) -> None:
         """A page lost its socket or was closed; when no page of the session is back within the grace, the chat
         ends as if the customer had left it."""
         if self._presence is not None:
             self._presence.disconnected(session_key, page_id)
+
+    def _watch(self, session_key: str) -> None:
+        if self._presence is not None:
+            self._presence.watch(session_key)
 
     async def _end_abandoned(self, session_key: str) -> None:
         try:

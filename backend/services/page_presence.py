@@ -8,8 +8,10 @@ when every page of a session has disconnected and none came back within ``grace_
 blip or a phone waking up reconnects well within it), the customer has gone.
 
 Pages report themselves by an id of their own (a reload is a new page of the same session, and its old page may
-disconnect after the new one connected). Only sessions with a page or a pending timer are held, so memory is
-bounded by the open pages. Framework-free: the UI calls ``connected`` / ``disconnected``; tests inject ``sleep``.
+disconnect after the new one connected). Only sessions the service ``watch``-es (they have a chat or call) get a
+grace period: a visitor who never started one costs nothing when leaving. Only sessions with a page or a pending
+timer are held, so memory is bounded by the open pages. Framework-free: the UI calls ``connected`` /
+``disconnected``; tests inject ``sleep``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class PagePresence:
         self._on_gone, self._sleep = on_gone, sleep
         self._pages: dict[str, set[str]] = {}  # session key -> ids of its connected pages
         self._timers: dict[str, asyncio.Task[None]] = {}  # session key -> the grace period running out
+        self._watched: set[str] = set()  # sessions with a page (or a timer) and a contact to end when they go
 
     def connected(self, session_key: str, page_id: str) -> None:
         """A page of this session has a live socket: the session is present (a pending grace period is cancelled)."""
@@ -36,8 +39,14 @@ class PagePresence:
             timer.cancel()
         self._pages.setdefault(session_key, set()).add(page_id)
 
+    def watch(self, session_key: str) -> None:
+        """This session has a contact to end if its pages go (ignored unless the session has a page right now)."""
+        if session_key in self._pages or session_key in self._timers:
+            self._watched.add(session_key)
+
     def disconnected(self, session_key: str, page_id: str) -> None:
-        """A page lost its socket (or was deleted; saying so twice is harmless). The last one starts the grace."""
+        """A page lost its socket (or was deleted; saying so twice is harmless). The last one of a watched session
+        starts the grace."""
         pages = self._pages.get(session_key)
         if pages is None or page_id not in pages:
             return
@@ -45,7 +54,8 @@ class PagePresence:
         if pages:
             return
         del self._pages[session_key]
-        self._timers[session_key] = asyncio.get_running_loop().create_task(self._grace(session_key))
+        if session_key in self._watched:
+            self._timers[session_key] = asyncio.get_running_loop().create_task(self._grace(session_key))
 
     def is_present(self, session_key: str) -> bool:
         return session_key in self._pages
@@ -54,6 +64,11 @@ class PagePresence:
     def waiting(self) -> int:
         """Sessions whose grace period is running (for tests and figures)."""
         return len(self._timers)
+
+    @property
+    def held(self) -> int:
+        """Sessions held in memory (for tests): with a page, a timer, or watched."""
+        return len(self._pages.keys() | self._timers.keys() | self._watched)
 
     async def stop(self) -> None:
         timers = list(self._timers.values())
@@ -70,6 +85,7 @@ class PagePresence:
         if self._timers.get(session_key) is not asyncio.current_task():
             return  # a page came back (and maybe went again: then a newer timer owns the session)
         del self._timers[session_key]
+        self._watched.discard(session_key)
         try:
             await self._on_gone(session_key)
         except Exception:  # one failing end must not stop the others; the contact's own timeouts still apply

@@ -76,12 +76,14 @@ class VoiceService:
         session = session_hash(session_key, 'voice')
         current = self.current_call(session_key)
         if current is not None and current.state not in FINISHED_STATES:
+            self._watch(session_key)
             return current  # a double click (or a reload) continues the running call (uncounted)
         lease_key = self._limits.admit(client_address) if self._limits is not None else None  # RateLimited: no call
         contact = await self._channel.start_call(name=name, attributes={'customerName': name})
         self._sessions.bind(session, contact.contact_id)
         if self._limits is not None and lease_key is not None:
             self._limits.started(lease_key, contact.contact_id)
+        self._watch(session_key)
         return contact
 
     def current_call(self, session_key: str) -> Contact | None:
@@ -102,13 +104,23 @@ class VoiceService:
 
     def page_connected(self, session_key: str, page_id: str) -> None:
         """A phone page of this session has its socket (again): its call is not abandoned."""
-        if self._presence is not None:
-            self._presence.connected(session_key, page_id)
+        if self._presence is None:
+            return
+        self._presence.connected(session_key, page_id)
+        try:  # the page has just looked its contact up, so the binding cache knows it: no store read here
+            if self._sessions.known(session_hash(session_key, 'voice')):
+                self._presence.watch(session_key)
+        except InvalidInput:
+            return  # a session key no contact can be bound to
 
     def page_disconnected(self, session_key: str, page_id: str) -> None:
         """A phone page lost its socket or was closed; without a page back within the grace, the call hangs up."""
         if self._presence is not None:
             self._presence.disconnected(session_key, page_id)
+
+    def _watch(self, session_key: str) -> None:
+        if self._presence is not None:
+            self._presence.watch(session_key)
 
     async def _hang_up_abandoned(self, session_key: str) -> None:
         try:

@@ -365,8 +365,10 @@ async def test_pages_without_a_chat_cost_nothing_when_they_go(abandoning):
         chat.page_disconnected(key, key)
     chat.page_connected('short', 'page')  # a forged tab id: no chat can be bound to it
     chat.page_disconnected('short', 'page')
-    await sleep.run_out()
-    assert chat._presence.waiting == 0  # type: ignore[union-attr]
+    await settle()
+    assert sleep.asked == []  # no grace period, so no store read when they go
+    presence = chat._presence  # type: ignore[union-attr]
+    assert presence.waiting == 0 and presence.held == 30  # only the pages still open are held
     assert all(chat.current_contact(key) is None for key in keys)
 
 
