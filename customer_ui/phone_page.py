@@ -7,6 +7,8 @@ tab on the server, so a reload resumes it and rejoins the audio. The camera is n
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nicegui import ui
 
 from backend.domain.errors import DomainError
@@ -18,7 +20,7 @@ from backend.services.voice import VoiceService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
 from customer_ui.client_address import client_address
-from customer_ui.page_presence import report_presence
+from customer_ui.page_presence import PresenceListener, report_presence
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
 
@@ -33,8 +35,9 @@ FINISHED_STATES = (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 
 
 class PhonePage:
-    def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService) -> None:
-        self._settings, self._voice, self._meetings = settings, voice, meetings
+    def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService, *,
+                 presence: Sequence[PresenceListener]) -> None:
+        self._settings, self._voice, self._meetings, self._presence = settings, voice, meetings, presence
         self._session_key = ''
         self._client_address = ''
         self._calls: Subscription | None = None
@@ -84,8 +87,7 @@ class PhonePage:
             self.name.set_value(contact.customer_name)
             self._follow(contact)
         if self._session_key:  # after the lookup above: the service then knows whether the tab has a call
-            report_presence(client, self._session_key, connected=self._voice.page_connected,
-                            disconnected=self._voice.page_disconnected)
+            report_presence(client, self._session_key, self._presence)
 
     # dialling
 

@@ -6,6 +6,8 @@ website has many idle visitors for every one who starts a chat.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nicegui import ui
 
 from backend.domain.errors import DomainError
@@ -17,14 +19,15 @@ from customer_ui.branding import branded_header
 from customer_ui.chat_panel import CustomerChatPanel
 from customer_ui.client_address import client_address
 from customer_ui.link_fragment import LinkFragment
-from customer_ui.page_presence import report_presence
+from customer_ui.page_presence import PresenceListener, report_presence
 from customer_ui.start_form import StartForm
 from ui_common.adhoc_link import AdhocLink, names_a_reference, parse_fragment
 
 
 class CustomerWebsite:
-    def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService) -> None:
-        self._settings, self._chat, self._meetings = settings, chat, meetings
+    def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService, *,
+                 presence: Sequence[PresenceListener]) -> None:
+        self._settings, self._chat, self._meetings, self._presence = settings, chat, meetings, presence
         self._session_key = ''
         self._client_address = ''
         self._chat_panel: CustomerChatPanel | None = None
@@ -61,8 +64,7 @@ class CustomerWebsite:
         if self._chat.current_contact(self._session_key) is not None:
             self._show_chat()
         if self._session_key:  # after the lookup above: the service then knows whether the tab has a chat
-            report_presence(client, self._session_key, connected=self._chat.page_connected,
-                            disconnected=self._chat.page_disconnected)
+            report_presence(client, self._session_key, self._presence)
         self._restored = True
         if self._pending_link is not None:
             self._apply_link(self._pending_link)

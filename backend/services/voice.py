@@ -125,7 +125,7 @@ class VoiceService:
     async def _hang_up_abandoned(self, session_key: str) -> None:
         try:
             contact = self.current_call(session_key)
-        except InvalidInput:  # a session key no chat could ever have been bound to
+        except InvalidInput:  # a session key no call could ever have been bound to
             return
         if contact is None or contact.state in FINISHED_STATES:
             return

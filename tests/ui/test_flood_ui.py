@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from nicegui import Client
 from nicegui.testing import User
 
 from tests.ui.helpers import elements, fill_and_start, find, start_chat
@@ -13,11 +14,12 @@ from tests.ui.helpers import elements, fill_and_start, find, start_chat
 LIMIT_TEXT = 'Too many chat requests from your network. Please try again in 10 minutes.'
 
 
-def page_gone(user: User) -> None:
-    """The browser tab closed or lost its network: the page's socket disconnects and does not come back."""
-    assert user.client is not None
-    for socket_id in list(user.client._socket_to_document_id):
-        user.client.handle_disconnect(socket_id)
+def page_gone(page: User | Client) -> None:
+    """The browser tab closed, navigated away or lost its network: the page's socket disconnects for good."""
+    client = page.client if isinstance(page, User) else page
+    assert client is not None
+    for socket_id in list(client._socket_to_document_id):
+        client.handle_disconnect(socket_id)
 
 
 @pytest.mark.vce_settings(chat_start_limit=2)
@@ -96,3 +98,18 @@ async def test_a_call_whose_page_has_gone_hangs_up(user: User) -> None:
     page_gone(user)
 
     await user.should_see('Call ended')
+
+
+@pytest.mark.vce_settings(customer_disconnect_grace_seconds=0.5)
+async def test_going_from_the_chat_to_the_phone_page_in_the_same_tab_keeps_the_chat(user: User) -> None:
+    await start_chat(user, name='Cara')
+    website = user.client
+    assert website is not None
+    await user.open('/call')  # the header's "Call us" link: another page of the same tab
+    await user.should_see('Call us')
+    page_gone(website)
+    await asyncio.sleep(1.0)  # the website page has been gone longer than the grace
+
+    await user.open('/')  # and back
+    await user.should_see('Hi Cara! Welcome to our video contact centre.')
+    await user.should_see('Connecting you to an agent…')
