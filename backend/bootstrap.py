@@ -18,7 +18,16 @@ from backend.domain.hours_of_operation import HoursCalendar, load_hours
 from backend.events import EventBus
 from backend.flows import load_flow_library
 from backend.flows.extensions import FlowExtensions
-from backend.ports import AgentDirectory, AgentLookup, AgentStore, ConnectFederation, MeetingProvider, ReferenceStore
+from backend.ports import (
+    AgentDirectory,
+    AgentLookup,
+    AgentStore,
+    AttemptCounter,
+    ConnectFederation,
+    LeaseStore,
+    MeetingProvider,
+    ReferenceStore,
+)
 from backend.services.accounts import AccountService
 from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
@@ -26,8 +35,10 @@ from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
+from backend.services.rate_limits import NetworkKeys, NetworkRateLimiter, RateLimit
 from backend.services.references import ReferencePolicy, ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
+from backend.services.start_limits import StartLimits, StartPolicy
 from backend.services.voice import VoiceService
 from backend.settings import BootstrapSettings, Settings
 from backend.settings.ssm_source import settings_from_ssm
@@ -149,21 +160,27 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
         offer_timeout=settings.offer_timeout_seconds, inbound_voice_flow=settings.inbound_voice_flow),
         hours=hours_of_operation(settings), extensions=extensions)
     references = build_references(settings, store, store)
-    customer_chat = CustomerChatService(engine, store, references, bus)
+    customer_chat = CustomerChatService(engine, store, references, bus,
+                                        limits=build_chat_limits(settings, store, store),
+                                        disconnect_grace_seconds=settings.customer_disconnect_grace_seconds)
     agent_desk = AgentDeskService(engine, bus)
     meetings = MeetingService(MediaSessions(_meeting_provider(settings, aws_clients), store, bus),
                               DeskContactAssignments(engine), engine, customer_chat, bus)
     # the local engine's phone line is browser WebRTC whatever VCE_MEETING_BACKEND says
-    voice = VoiceService(engine, store, MediaSessions(LocalMeetingProvider(), store, bus), engine, agent_desk, bus)
+    voice = VoiceService(engine, store, MediaSessions(LocalMeetingProvider(), store, bus), engine, agent_desk, bus,
+                         limits=build_call_limits(settings, store, store),
+                         disconnect_grace_seconds=settings.customer_disconnect_grace_seconds)
 
     async def start() -> None:
         await engine.start()
+        customer_chat.start()
         meetings.start()
         voice.start()
 
     async def stop() -> None:
         await voice.stop()
         await meetings.stop()
+        await customer_chat.stop()
         await engine.stop()
         store.close()
 
@@ -205,7 +222,9 @@ def _aws_chat(settings: Settings, clients: AwsClients) -> _AwsChat:
                          chat_duration_minutes=settings.connect_chat_duration_minutes)
     channel = ConnectCustomerChannel(api, bus, store, store)
     return _AwsChat(connect, store, bus, directory, references, api, channel,
-                    CustomerChatService(channel, store, references, bus))
+                    CustomerChatService(channel, store, references, bus,
+                                        limits=build_chat_limits(settings, store, store),
+                                        disconnect_grace_seconds=settings.customer_disconnect_grace_seconds))
 
 
 def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
@@ -222,10 +241,12 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
                               customer_chat, bus)
 
     async def start() -> None:
+        customer_chat.start()
         meetings.start()
 
     async def stop() -> None:
         await meetings.stop()
+        await customer_chat.stop()
         await channel.stop()
         notes.close()
         store.close()
@@ -318,6 +339,25 @@ def build_references(settings: Settings, store: ReferenceStore, agents: AgentLoo
         ttl_seconds=settings.reference_ttl_minutes * 60, max_wrong_emails=settings.reference_max_wrong_emails,
         redeem_limit=settings.reference_redeem_limit,
         redeem_window_seconds=settings.reference_redeem_window_seconds))
+
+
+def build_chat_limits(settings: Settings, counter: AttemptCounter, leases: LeaseStore) -> StartLimits:
+    """Chat starts per client network: the rate limit and the cap on open chats (docs/security/flood.md)."""
+    return _start_limits(settings, counter, leases, StartPolicy(
+        RateLimit('chat-start', settings.chat_start_limit, settings.chat_start_window_seconds, 'chat requests'),
+        open_limit=settings.chat_open_limit, open_what='chats'))
+
+
+def build_call_limits(settings: Settings, counter: AttemptCounter, leases: LeaseStore) -> StartLimits:
+    """Calls from /call per client network, as for chats, with their own purposes (never sharing a budget)."""
+    return _start_limits(settings, counter, leases, StartPolicy(
+        RateLimit('call-start', settings.call_start_limit, settings.call_start_window_seconds, 'calls'),
+        open_limit=settings.call_open_limit, open_what='calls'))
+
+
+def _start_limits(settings: Settings, counter: AttemptCounter, leases: LeaseStore, policy: StartPolicy) -> StartLimits:
+    keys = NetworkKeys(settings.reference_key)  # the keyed-hash secret the reference limit uses too
+    return StartLimits(NetworkRateLimiter(counter, keys), leases, keys, policy)
 
 
 def build_single_sign_on(settings: Settings, agents: AgentStore,

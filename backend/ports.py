@@ -69,8 +69,44 @@ class ReferenceRedeemer(Protocol):
         ...
 
 
-class ReferenceStore(Protocol):
-    """Ad-hoc references; every method is one atomic conditional write (SQLite transaction, DynamoDB condition)."""
+class AttemptCounter(Protocol):
+    """Counts attempts per key within a time window, for the per-client-network rate limits (references, chat
+    starts, calls: ``services/rate_limits.py``). One store is shared by every process, so the limit is too.
+
+    Keys are always keyed hashes (HMAC) that carry the limit's purpose, never an address. Counts older than their
+    window are pruned (SQLite) or expire (DynamoDB TTL), so the counters stay bounded.
+    """
+
+    def record_attempt(self, key: str, now: float, window_seconds: float) -> int:
+        """Count one attempt under ``key``; return the attempts within the window, this one included (atomic)."""
+        ...
+
+
+class LeaseStore(Protocol):
+    """Leases that a key (a keyed hash of a client network and a purpose) holds at once, e.g. its open chats, so a
+    cap on them holds across processes (``services/open_contacts.py``).
+
+    A lease ends when it is released or when it expires, so a process that dies holding leases cannot cap a network
+    for longer than a lease's lifetime; expired leases are pruned (SQLite) or expire (DynamoDB TTL).
+    """
+
+    def add_lease(self, key: str, holder: str, now: float, expires_at: float) -> None:
+        """Let ``key`` hold a lease named ``holder`` (unique, e.g. a contact id) from ``now`` until ``expires_at``."""
+        ...
+
+    def lease_holders(self, key: str, now: float) -> list[str]:
+        """The holders of ``key``'s unexpired leases."""
+        ...
+
+    def release_lease(self, holder: str) -> None:
+        """End ``holder``'s lease, whichever key holds it (no-op if none): any process may release it."""
+        ...
+
+
+class ReferenceStore(AttemptCounter, Protocol):
+    """Ad-hoc references; every method is one atomic conditional write (SQLite transaction, DynamoDB condition).
+
+    Redemptions are rate-limited per client network, so a reference store counts attempts too."""
 
     def add_reference(self, record: ReferenceRecord) -> bool:
         """Insert unless a live (unexpired) reference has the same key; False on such a collision."""
@@ -83,11 +119,6 @@ class ReferenceStore(Protocol):
         A wrong email counts against the reference; the ``max_wrong_emails``-th burns it. Exactly one of any
         number of concurrent redemptions of one reference succeeds.
         """
-        ...
-
-    def record_attempt(self, address_key: str, now: float, window_seconds: float) -> int:
-        """Count one redemption attempt from a client address; return the attempts within the window, this one
-        included."""
         ...
 
 

@@ -591,6 +591,9 @@ def main(argv: list[str] | None = None) -> int:
         'VCE_CHAT_CONCURRENCY': str(args.concurrency),
         'VCE_OFFER_TIMEOUT_SECONDS': '120',
         'VCE_QUEUE_MAX_CONTACTS': str(max(2000, args.chats * 2)),
+        # every simulated customer comes from 127.0.0.1, one client network: lift its chat-start limits
+        'VCE_CHAT_START_LIMIT': '100000',
+        'VCE_CHAT_OPEN_LIMIT': '100000',
         'VCE_LOG_LEVEL': args.log_level,
     }
     server = Server(port=args.port, env=env, keep_dir=args.keep_dir)

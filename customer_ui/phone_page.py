@@ -8,6 +8,8 @@ audio. The camera is never used.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nicegui import ui
 
 from backend.domain.errors import DomainError
@@ -18,7 +20,9 @@ from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
+from customer_ui.client_address import client_address
 from customer_ui.field_checks import is_filled_in
+from customer_ui.page_presence import PresenceListener, report_presence
 from customer_ui.phone_keypad import PhoneKeypad
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
@@ -34,9 +38,11 @@ FINISHED_STATES = (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 
 
 class PhonePage:
-    def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService) -> None:
-        self._settings, self._voice, self._meetings = settings, voice, meetings
+    def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService, *,
+                 presence: Sequence[PresenceListener]) -> None:
+        self._settings, self._voice, self._meetings, self._presence = settings, voice, meetings, presence
         self._session_key = ''
+        self._client_address = ''
         self._calls: Subscription | None = None
         self._state: ContactState | None = None
 
@@ -75,6 +81,7 @@ class PhonePage:
                     self._line = AudioLine(self._meetings, ice_servers=settings.ice_servers,
                                            microphone_errors=MICROPHONE_ERRORS, on_change=self._render_status)
         self.call_area.set_visibility(False)
+        self._client_address = client_address()
         client = ui.context.client
         client.on_delete(self._unsubscribe)
         await client.connected()
@@ -83,13 +90,16 @@ class PhonePage:
         if contact is not None:  # a reload: resume the same call and rejoin its audio
             self.name.set_value(contact.customer_name)
             self._follow(contact)
+        if self._session_key:  # after the lookup above: the service then knows whether the tab has a call
+            report_presence(client, self._session_key, self._presence)
 
     # dialling
 
     async def _call(self) -> None:
         self.call_button.disable()
         try:
-            contact = await self._voice.start_call(self._session_key, self.name.value or '')
+            contact = await self._voice.start_call(self._session_key, self.name.value or '',
+                                                   client_address=self._client_address)
         except DomainError as error:
             self.error.set_text(str(error))
             return

@@ -6,6 +6,8 @@ website has many idle visitors for every one who starts a chat.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from nicegui import ui
 
 from backend.domain.errors import DomainError
@@ -15,14 +17,17 @@ from backend.services.meetings import MeetingService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
 from customer_ui.chat_panel import CustomerChatPanel
+from customer_ui.client_address import client_address
 from customer_ui.link_fragment import LinkFragment
+from customer_ui.page_presence import PresenceListener, report_presence
 from customer_ui.start_form import StartForm
 from ui_common.adhoc_link import AdhocLink, names_a_reference, parse_fragment
 
 
 class CustomerWebsite:
-    def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService) -> None:
-        self._settings, self._chat, self._meetings = settings, chat, meetings
+    def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService, *,
+                 presence: Sequence[PresenceListener]) -> None:
+        self._settings, self._chat, self._meetings, self._presence = settings, chat, meetings, presence
         self._session_key = ''
         self._client_address = ''
         self._chat_panel: CustomerChatPanel | None = None
@@ -51,12 +56,15 @@ class CustomerWebsite:
         self.panel.set_visibility(False)
         self.launcher = ui.button(settings.launcher_text, icon='video_call', on_click=self._toggle) \
             .classes('fixed z-50 bottom-6 right-6').props('rounded size=lg data-testid=launcher')
-        self._client_address = _client_address()
+        self._client_address = client_address()
         self.link_fragment = LinkFragment(on_read=self._open_link)
-        await ui.context.client.connected()
-        self._session_key = ui.context.client.tab_id or ''
+        client = ui.context.client
+        await client.connected()
+        self._session_key = client.tab_id or ''
         if self._chat.current_contact(self._session_key) is not None:
             self._show_chat()
+        if self._session_key:  # after the lookup above: the service then knows whether the tab has a chat
+            report_presence(client, self._session_key, self._presence)
         self._restored = True
         if self._pending_link is not None:
             self._apply_link(self._pending_link)
@@ -133,8 +141,3 @@ class CustomerWebsite:
 def _running(contact: Contact | None) -> bool:
     return contact is not None and contact.state not in (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 
-
-def _client_address() -> str:
-    """The customer's address as this page's request saw it (rate limits apply per client network)."""
-    request = ui.context.client.request
-    return request.client.host if request is not None and request.client is not None else ''

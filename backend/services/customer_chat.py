@@ -1,46 +1,80 @@
-"""Customer chat use cases: start, resume, message, type, end.
+"""Customer chat use cases: start, resume, message, type, end, and ending a chat whose page has gone.
 
 The customer is identified only by a server-side session key (the browser tab's id, which never appears in a
 URL). The contact is always looked up from that session, never from ids the browser sends. Client-supplied
 attributes are whitelisted; routing to a specific agent happens only through a redeemed reference.
+
+Starting is limited per client network (``StartLimits``: a rate limit and a cap on open chats) and a chat whose
+pages have all gone ends after a grace period (``PagePresence``), so one client cannot fill the queue
+(docs/security/flood.md). Both are optional here so tests of other behaviour can leave them out; the composition
+root always sets them.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from backend.domain.errors import InvalidInput
-from backend.domain.model import Contact, ContactState, Message
+from backend.domain.model import Channel, Contact, ContactState, Message
 from backend.domain.reference import optional_reference
 from backend.domain.validation import clean_email, clean_message, clean_name
-from backend.events import Callback, EventBus, Subscription, contact_topic
+from backend.events import ALL_CONTACTS_TOPIC, Callback, ContactChanged, Event, EventBus, Subscription, contact_topic
 from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
+from backend.services.page_presence import PagePresence
 from backend.services.session_bindings import SessionBindings, session_hash
+from backend.services.start_limits import StartLimits
 
 log = logging.getLogger('vce.customer')
 
 
+FINISHED_STATES = (ContactState.ENDED, ContactState.AFTER_CONTACT_WORK)
+
+
 class CustomerChatService:
     def __init__(self, channel: CustomerChannel, sessions: ContactStore, references: ReferenceRedeemer,
-                 bus: EventBus) -> None:
-        self._channel, self._references, self._bus = channel, references, bus
+                 bus: EventBus, *, limits: StartLimits | None = None, disconnect_grace_seconds: float | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._channel, self._references, self._bus, self._limits = channel, references, bus, limits
         self._sessions = SessionBindings(sessions)  # saves a store read on every action of a running chat
+        self._presence = (PagePresence(disconnect_grace_seconds, self._end_abandoned, sleep=sleep)
+                          if disconnect_grace_seconds is not None else None)
+        self._contacts_subscription: Subscription | None = None
+
+    def start(self) -> None:
+        """Follow contact lifecycles: an ended chat gives its network's open-chat lease back."""
+        if self._limits is not None:
+            self._contacts_subscription = self._bus.subscribe(ALL_CONTACTS_TOPIC, self._on_contact_event)
+
+    async def stop(self) -> None:
+        if self._contacts_subscription is not None:
+            self._contacts_subscription.close()
+            self._contacts_subscription = None
+        if self._presence is not None:
+            await self._presence.stop()
 
     async def start_chat(self, session_key: str, *, name: str, email: str, reference: str = '',
                          client_address: str = '') -> Contact:
         name, email = clean_name(name), clean_email(email)
         reference = optional_reference(reference)
         current = self.current_contact(session_key)
-        if current is not None and current.state not in (ContactState.ENDED, ContactState.AFTER_CONTACT_WORK):
-            return current  # a double submit resumes the running chat instead of opening a second one
+        if current is not None and current.state not in FINISHED_STATES:
+            self._watch(session_key)
+            return current  # a double submit resumes the running chat instead of opening a second one (uncounted)
+        # RateLimited propagates from here on: no chat starts (a refused reference gets the flow's apology instead)
+        lease_key = self._limits.admit(client_address) if self._limits is not None else None
         attributes = {'customerName': name, 'customerEmailAddress': email}
-        if reference:  # RateLimited propagates: no chat starts; a refused reference gets the flow's apology
+        if reference:
             agent = self._references.redeem(reference, email, client_address)
             attributes['videoReferenceId'] = reference if agent else 'error'
             if agent:  # set here only: the browser can never choose an agent; flows route by id (AgentId)
                 attributes['videoRouteToAgent'] = agent.agent_id
         contact = await self._channel.start_chat(name=name, email=email, attributes=attributes)
         self._sessions.bind(session_hash(session_key), contact.contact_id)
+        if self._limits is not None and lease_key is not None:
+            self._limits.started(lease_key, contact.contact_id)
+        self._watch(session_key)
         return contact
 
     def current_contact(self, session_key: str) -> Contact | None:
@@ -67,6 +101,44 @@ class CustomerChatService:
         contact = self.current_contact(session_key)
         if contact is not None:
             await self._channel.customer_end(contact.contact_id)
+
+    # the customer's pages (docs/security/flood.md, "Abandoned chats")
+
+    def page_connected(self, session_key: str, page_id: str) -> None:
+        """A page of this session has its socket (again): its chat is not abandoned."""
+        if self._presence is None:
+            return
+        self._presence.connected(session_key, page_id)
+        try:  # the page has just looked its contact up, so the binding cache knows it: no store read here
+            if self._sessions.known(session_hash(session_key)):
+                self._presence.watch(session_key)
+        except InvalidInput:
+            return  # a session key no contact can be bound to
+
+    def page_disconnected(self, session_key: str, page_id: str) -> None:
+        """A page lost its socket or was closed; when no page of the session is back within the grace, the chat
+        ends as if the customer had left it."""
+        if self._presence is not None:
+            self._presence.disconnected(session_key, page_id)
+
+    def _watch(self, session_key: str) -> None:
+        if self._presence is not None:
+            self._presence.watch(session_key)
+
+    async def _end_abandoned(self, session_key: str) -> None:
+        try:
+            contact = self.current_contact(session_key)
+        except InvalidInput:  # a session key no chat could ever have been bound to
+            return
+        if contact is None or contact.state in FINISHED_STATES:
+            return
+        log.info('customer.abandoned contact=%s state=%s', contact.contact_id, contact.state.value)
+        await self._channel.customer_end(contact.contact_id)
+
+    def _on_contact_event(self, event: Event) -> None:
+        if (self._limits is not None and isinstance(event, ContactChanged)
+                and event.contact.channel is Channel.CHAT and event.contact.state in FINISHED_STATES):
+            self._limits.ended(event.contact.contact_id)
 
     def _require(self, session_key: str) -> Contact:
         contact = self.current_contact(session_key)

@@ -2,26 +2,26 @@
 
 The number is a guessable secret (10^8 values), so it is protected in layers: it lives ``ttl_seconds``, is bound to
 the customer's email, is single-use, burns after a few wrong emails, and redemption is rate-limited per client
-network. The store only ever sees keyed hashes (HMAC-SHA256 with the server secret) of the number, the email and the
-client address, never the values themselves; the logs see only outcomes and the owner's username.
+network (``services/rate_limits.py``). The store only ever sees keyed hashes (HMAC-SHA256 with the server secret)
+of the number, the email and the client network, never the values themselves; the logs see only outcomes and the
+owner's username.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import logging
-import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
+from backend.domain.errors import InvalidInput, NotAllowed, NotFound
 from backend.domain.model import Agent, RedeemResult, ReferenceRecord
 from backend.domain.reference import Reference
 from backend.domain.validation import clean_email
 from backend.ports import AgentLookup, ReferenceRedeemer, ReferenceStore
+from backend.services.rate_limits import NetworkKeys, NetworkRateLimiter, RateLimit
 
 log = logging.getLogger('vce.references')
 
@@ -61,7 +61,9 @@ class ReferenceService(ReferenceRedeemer):
         # one key per purpose, so a hash of one kind can never be replayed as another
         self._number_key = _derive(secret, b'reference-number')
         self._email_key = _derive(secret, b'reference-email')
-        self._address_key = _derive(secret, b'client-address')
+        self._limiter = NetworkRateLimiter(store, NetworkKeys(secret), clock)
+        self._redeem_limit = RateLimit('reference', self._policy.redeem_limit, self._policy.redeem_window_seconds,
+                                       'reference attempts')
 
     def create(self, username: str, email: str) -> CreatedReference:
         """A new reference routing to ``username``'s own personal queue (the caller passes the session's agent)."""
@@ -85,14 +87,8 @@ class ReferenceService(ReferenceRedeemer):
     def redeem(self, reference: str, email: str, client_address: str) -> Agent | None:
         """The owner (an agent) if this reference + email is live and unused, else None (the caller must not learn
         why). Every call counts against the client's network; over the limit it raises ``RateLimited`` instead."""
+        self._limiter.count(self._redeem_limit, client_address)
         now = self._clock()
-        attempts = self._store.record_attempt(self._address_hash(client_address), now,
-                                              self._policy.redeem_window_seconds)
-        if attempts > self._policy.redeem_limit:
-            log.warning('reference.rate_limited attempts=%d', attempts)
-            minutes = math.ceil(self._policy.redeem_window_seconds / 60)
-            raise RateLimited(f'Too many reference attempts from your network. '
-                              f'Please try again in {minutes} minute{"s" if minutes != 1 else ""}.')
         try:
             digits = Reference.parse(reference).digits
         except InvalidInput:
@@ -122,23 +118,6 @@ class ReferenceService(ReferenceRedeemer):
         normalised = email.strip().casefold()
         return hmac.new(self._email_key, f'{reference}\n{normalised}'.encode(), hashlib.sha256).hexdigest()
 
-    def _address_hash(self, client_address: str) -> str:
-        return hmac.new(self._address_key, address_bucket(client_address).encode(), hashlib.sha256).hexdigest()
-
-
-def address_bucket(client_address: str) -> str:
-    """The network a rate limit applies to: an IPv4 address, or an IPv6 /64 (one subscriber's usual allocation,
-    so rotating through its 2^64 addresses does not buy more guesses). Unparsable values count as themselves."""
-    text = client_address.strip().lower()
-    try:
-        address = ipaddress.ip_address(text)
-    except ValueError:
-        return text
-    if isinstance(address, ipaddress.IPv6Address):
-        if address.ipv4_mapped is not None:
-            return str(address.ipv4_mapped)
-        return str(ipaddress.IPv6Network((address, 64), strict=False))
-    return str(address)
 
 
 def _derive(secret: bytes, label: bytes) -> bytes:

@@ -58,6 +58,10 @@ class SessionBindings:
         self._remember(session_hash, contact_id)
         return lookup(contact_id)
 
+    def known(self, session_hash: str) -> bool:
+        """Whether this process holds a binding of the session (no store read): it started or showed its contact."""
+        return session_hash in self._cache
+
     def _remember(self, session_hash: str, contact_id: str) -> None:
         self._cache[session_hash] = contact_id
         self._cache.move_to_end(session_hash)

@@ -8,11 +8,15 @@
   whatever ``VCE_MEETING_BACKEND`` says; that provider answers at once, so nothing here runs in a worker thread.
 - Each side gets only its own join data, only while the audio session lives; only the assigned agent may hold.
 - Both sides learn about the audio session through ``VoiceChanged`` on the contact's and the agent's topics.
+- Calls are limited per client network like chats (``StartLimits``), and a call whose page has gone is hung up
+  after a grace period (``PagePresence``; docs/security/flood.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 from backend.domain.errors import InvalidInput, NotAllowed
 from backend.domain.model import Channel, Contact, ContactState, JoinInfo, Message, MessageKind, ParticipantRole
@@ -30,7 +34,9 @@ from backend.events import (
 from backend.ports import ContactNotes, ContactStore, CustomerVoiceChannel
 from backend.services.agent_desk import AgentDeskService
 from backend.services.media_sessions import MediaSessions
+from backend.services.page_presence import PagePresence
 from backend.services.session_bindings import SessionBindings, session_hash
+from backend.services.start_limits import StartLimits
 
 log = logging.getLogger('vce.voice')
 
@@ -41,8 +47,13 @@ FINISHED_STATES = (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 
 class VoiceService:
     def __init__(self, channel: CustomerVoiceChannel, sessions: ContactStore, media: MediaSessions,
-                 notes: ContactNotes, desk: AgentDeskService, bus: EventBus) -> None:
+                 notes: ContactNotes, desk: AgentDeskService, bus: EventBus, *, limits: StartLimits | None = None,
+                 disconnect_grace_seconds: float | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._channel, self._media, self._notes, self._desk, self._bus = channel, media, notes, desk, bus
+        self._limits = limits
+        self._presence = (PagePresence(disconnect_grace_seconds, self._hang_up_abandoned, sleep=sleep)
+                          if disconnect_grace_seconds is not None else None)
         self._sessions = SessionBindings(sessions)
         self._on_hold: set[str] = set()  # contact ids; in memory: a restart resumes a held call off hold
         self._contacts_subscription: Subscription | None = None
@@ -55,17 +66,24 @@ class VoiceService:
         if self._contacts_subscription is not None:
             self._contacts_subscription.close()
             self._contacts_subscription = None
+        if self._presence is not None:
+            await self._presence.stop()
 
     # caller
 
-    async def start_call(self, session_key: str, name: str) -> Contact:
+    async def start_call(self, session_key: str, name: str, *, client_address: str = '') -> Contact:
         name = clean_name(name)
         session = session_hash(session_key, 'voice')
         current = self.current_call(session_key)
         if current is not None and current.state not in FINISHED_STATES:
-            return current  # a double click (or a reload) continues the running call
+            self._watch(session_key)
+            return current  # a double click (or a reload) continues the running call (uncounted)
+        lease_key = self._limits.admit(client_address) if self._limits is not None else None  # RateLimited: no call
         contact = await self._channel.start_call(name=name, attributes={'customerName': name})
         self._sessions.bind(session, contact.contact_id)
+        if self._limits is not None and lease_key is not None:
+            self._limits.started(lease_key, contact.contact_id)
+        self._watch(session_key)
         return contact
 
     def current_call(self, session_key: str) -> Contact | None:
@@ -90,6 +108,36 @@ class VoiceService:
         contact = self.current_call(session_key)
         if contact is not None:
             await self._channel.customer_end(contact.contact_id)
+
+    def page_connected(self, session_key: str, page_id: str) -> None:
+        """A phone page of this session has its socket (again): its call is not abandoned."""
+        if self._presence is None:
+            return
+        self._presence.connected(session_key, page_id)
+        try:  # the page has just looked its contact up, so the binding cache knows it: no store read here
+            if self._sessions.known(session_hash(session_key, 'voice')):
+                self._presence.watch(session_key)
+        except InvalidInput:
+            return  # a session key no contact can be bound to
+
+    def page_disconnected(self, session_key: str, page_id: str) -> None:
+        """A phone page lost its socket or was closed; without a page back within the grace, the call hangs up."""
+        if self._presence is not None:
+            self._presence.disconnected(session_key, page_id)
+
+    def _watch(self, session_key: str) -> None:
+        if self._presence is not None:
+            self._presence.watch(session_key)
+
+    async def _hang_up_abandoned(self, session_key: str) -> None:
+        try:
+            contact = self.current_call(session_key)
+        except InvalidInput:  # a session key no call could ever have been bound to
+            return
+        if contact is None or contact.state in FINISHED_STATES:
+            return
+        log.info('voice.abandoned contact=%s state=%s', contact.contact_id, contact.state.value)
+        await self._channel.customer_end(contact.contact_id)
 
     def subscribe(self, session_key: str, callback: Callback) -> Subscription:
         """State changes, prompts and audio-session changes of this session's current call."""
@@ -147,6 +195,8 @@ class VoiceService:
             self._open_session(event.contact)
         elif event.contact.state in FINISHED_STATES:
             self._close_session(event.contact.contact_id)
+            if self._limits is not None:
+                self._limits.ended(event.contact.contact_id)  # the network's open-call lease goes back
 
     def _open_session(self, contact: Contact) -> None:
         if contact.agent_username is None or self._media.live(contact.contact_id) is not None:

@@ -83,6 +83,17 @@ class Settings(BaseSettings):
     reference_redeem_limit: int = Field(default=10, ge=1, le=1000)
     reference_redeem_window_seconds: int = Field(default=900, ge=10, le=86_400)
 
+    # customers starting chats and calls, per client network (an IPv4 address or an IPv6 /64), and their pages going
+    # away (docs/security/flood.md): a household or an office behind one address gets room for several at once
+    chat_start_limit: int = Field(default=10, ge=1, le=100_000)  # chats started per window (refused ones count too)
+    chat_start_window_seconds: int = Field(default=600, ge=10, le=86_400)
+    chat_open_limit: int = Field(default=10, ge=1, le=100_000)  # chats open at once: no network fills the queue
+    call_start_limit: int = Field(default=10, ge=1, le=100_000)  # calls from /call per window (local mode)
+    call_start_window_seconds: int = Field(default=600, ge=10, le=86_400)
+    call_open_limit: int = Field(default=10, ge=1, le=100_000)
+    # a chat or call whose every page has been disconnected this long ends (a reload or blip comes back sooner)
+    customer_disconnect_grace_seconds: float = Field(default=120.0, gt=0, le=3600)
+
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
     aws_region: AwsRegion = 'us-east-1'

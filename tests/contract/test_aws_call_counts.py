@@ -33,20 +33,22 @@ async def counted(monkeypatch: pytest.MonkeyPatch):
 async def test_calls_on_the_customers_waiting_path(counted) -> None:
     escalation, redemption = counted
     assert waits(escalation) == {
-        'customer starts chat (until the page shows the chat)': {
-            'GetItem': 1, 'StartChatContact': 1, 'CreateParticipantConnection': 1, 'PutItem': 1},
+        'customer starts chat (until the page shows the chat)': {  # + the chat-start limits (docs/security/flood.md)
+            'GetItem': 1, 'UpdateItem': 1, 'Query': 1, 'StartChatContact': 1, 'CreateParticipantConnection': 1,
+            'PutItem': 1, 'TransactWriteItems': 1},
         "video signal reaches the customer (agent's chat message)": {'GetItem': 1},
         'customer gets join data (+ names for the tiles)': {},  # answered from the marker check's read
-        'customer ends the chat': {'DisconnectParticipant': 1},
+        'customer ends the chat': {'DisconnectParticipant': 1, 'TransactWriteItems': 1},  # + the open-chat lease
     }
     assert waits(redemption) == {'customer starts chat with the reference': {
-        'UpdateItem': 2, 'GetItem': 1, 'StartChatContact': 1, 'CreateParticipantConnection': 1, 'PutItem': 1}}
+        'UpdateItem': 3, 'GetItem': 1, 'Query': 1, 'StartChatContact': 1, 'CreateParticipantConnection': 1,
+        'PutItem': 1, 'TransactWriteItems': 1}}
 
 
 async def test_calls_in_total(counted) -> None:
     escalation, redemption = counted
-    assert sum(sum(c.values()) for _, _, c in escalation) == 21
-    assert sum(sum(c.values()) for _, _, c in redemption) == 9
+    assert sum(sum(c.values()) for _, _, c in escalation) == 25
+    assert sum(sum(c.values()) for _, _, c in redemption) == 12
     background = {name: dict(c) for name, path, c in escalation if path != 'customer waits'}
     assert background['chat connects (socket subscribed, catch-up)'] == {'GetTranscript': 1}
     assert background['participant record writes (one per state change)'] == {'PutItem': 3}

@@ -148,6 +148,20 @@ def test_a_reference_ttl_never_runs_out_before_the_reference(store: DynamoStore,
 
 # the table
 
+def test_attempt_counters_and_leases_carry_ttls_so_the_table_stays_bounded(store: DynamoStore, client: Any) -> None:
+    """Counters live until their window ends and leases until they expire, whatever the retention setting."""
+    store.record_attempt('hmac-of-a-network', 1_000_010.0, 600)
+    counter = raw_item(store, client, items.attempts_key('hmac-of-a-network', 600, 1_000_010 // 600))
+    assert counter['attempts'] == 1 and counter[TTL_ATTRIBUTE] == (1_000_010 // 600 + 1) * 600
+
+    store.add_lease('hmac-of-a-network', 'c-1', 1_000_000.0, 1_000_100.5)
+    for key in (items.lease_key('hmac-of-a-network', 'c-1'), items.lease_holder_key('c-1')):
+        assert raw_item(store, client, key)[TTL_ATTRIBUTE] == 1_000_101  # rounded up: never before its end
+    store.release_lease('c-1')
+    for key in (items.lease_key('hmac-of-a-network', 'c-1'), items.lease_holder_key('c-1')):
+        assert raw_item(store, client, key) == {}
+
+
 def test_ensure_table_creates_an_on_demand_table_with_ttl_once(client: Any) -> None:
     first = ensure_table(client, 'ensured')
     described = client.describe_table(TableName='ensured')['Table']
@@ -295,6 +309,12 @@ def test_api_calls_per_operation(store: DynamoStore, client: Any, clock: Clock) 
     measure('redeem_reference (wrong email)', lambda: store.redeem_reference('k', 'other', 2.0, 5))
     measure('redeem_reference (redeemed)', lambda: store.redeem_reference('k', 'e', 2.0, 5))
     measure('redeem_reference (invalid)', lambda: store.redeem_reference('k', 'e', 2.0, 5))
+    measure('add_lease', lambda: store.add_lease('n', 'c-1', 2.0, 100.0))
+    measure('lease_holders', lambda: store.lease_holders('n', 3.0))
+    measure('release_lease (the process that added it)', lambda: store.release_lease('c-1'))
+    measure('release_lease (none held)', lambda: store.release_lease('c-1'))
+    store.add_lease('n', 'c-2', 2.0, 100.0)
+    measure('release_lease (another process)', lambda: other.release_lease('c-2'))
 
     assert calls == {
         'add_agent': {'TransactWriteItems': 1},
@@ -321,4 +341,9 @@ def test_api_calls_per_operation(store: DynamoStore, client: Any, clock: Clock) 
         'redeem_reference (wrong email)': {'UpdateItem': 2},
         'redeem_reference (redeemed)': {'UpdateItem': 1},
         'redeem_reference (invalid)': {'UpdateItem': 1},
+        'add_lease': {'TransactWriteItems': 1},
+        'lease_holders': {'Query': 1},
+        'release_lease (the process that added it)': {'TransactWriteItems': 1},
+        'release_lease (none held)': {'GetItem': 1},
+        'release_lease (another process)': {'GetItem': 1, 'TransactWriteItems': 1},
     }

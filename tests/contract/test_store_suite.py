@@ -423,6 +423,51 @@ def test_concurrent_attempts_are_each_counted(store: Any, make_store: Callable[[
     assert sorted(counts) == list(range(1, THREADS + 1))
 
 
+def test_counters_of_different_purposes_and_windows_never_touch_each_other(store: Any,
+                                                                           make_store: Callable[[], Any]) -> None:
+    """Chat starts count over 10 minutes and references over 15 (``AttemptCounter``): counting or pruning one key
+    never drops another key's attempts, whatever their windows, in any process."""
+    start = 3_600.0 * 100  # the start of a window in fixed-window counting too
+    other_process = make_store()
+
+    assert store.record_attempt('hmac-of-chat-start-10.0.0.1', start + 1, 600) == 1
+    assert other_process.record_attempt('hmac-of-reference-10.0.0.1', start + 61, 60) == 1
+    assert store.record_attempt('hmac-of-reference-10.0.0.1', start + 122, 60) == 1  # its own window has passed
+    assert other_process.record_attempt('hmac-of-chat-start-10.0.0.1', start + 123, 600) == 2
+
+
+# leases: what a per-network cap on open chats counts (LeaseStore)
+
+
+def test_leases_are_listed_per_key_until_released_by_any_process(store: Any, make_store: Callable[[], Any]) -> None:
+    now = 50_000.0
+    store.add_lease('hmac-of-open-chats-10.0.0.1', 'contact-1', now, now + 3_600)
+    store.add_lease('hmac-of-open-chats-10.0.0.1', 'contact-2', now, now + 3_600)
+    store.add_lease('hmac-of-open-chats-10.0.0.2', 'contact-3', now, now + 3_600)
+    other_process = make_store()
+
+    assert sorted(other_process.lease_holders('hmac-of-open-chats-10.0.0.1', now + 1)) == ['contact-1', 'contact-2']
+    assert other_process.lease_holders('hmac-of-open-chats-10.0.0.2', now + 1) == ['contact-3']
+    assert other_process.lease_holders('hmac-of-open-chats-10.0.0.9', now + 1) == []
+
+    other_process.release_lease('contact-1')  # by the holder alone: the process that saw the end needs no key
+    other_process.release_lease('contact-never-leased')  # nothing to do
+
+    assert store.lease_holders('hmac-of-open-chats-10.0.0.1', now + 2) == ['contact-2']
+    assert store.lease_holders('hmac-of-open-chats-10.0.0.2', now + 2) == ['contact-3']
+
+
+def test_an_expired_lease_no_longer_counts(store: Any) -> None:
+    """A process that died holding leases caps a network at most until they expire."""
+    now = 60_000.0
+    store.add_lease('hmac-of-open-chats-10.0.0.1', 'contact-old', now, now + 100)
+    store.add_lease('hmac-of-open-chats-10.0.0.1', 'contact-new', now + 50, now + 150)
+
+    assert sorted(store.lease_holders('hmac-of-open-chats-10.0.0.1', now + 99.5)) == ['contact-new', 'contact-old']
+    assert store.lease_holders('hmac-of-open-chats-10.0.0.1', now + 100) == ['contact-new']
+    assert store.lease_holders('hmac-of-open-chats-10.0.0.1', now + 150) == []
+
+
 # customers' Amazon Connect participant sessions (aws mode only: the in-memory store and DynamoDB keep them)
 
 NOW = [10_000.0]

@@ -14,9 +14,10 @@ from pydantic import ValidationError
 
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.bootstrap import build_services
+from backend.domain.client_network import address_bucket
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from backend.domain.model import Agent, AgentStatus, ContactState, RedeemResult, ReferenceRecord
-from backend.services.references import ReferencePolicy, ReferenceService, address_bucket
+from backend.services.references import ReferencePolicy, ReferenceService
 from backend.settings import Settings
 from tests.unit.engine_fixtures import add_agent, chat_service, make_engine, settle
 
@@ -314,10 +315,10 @@ def test_old_attempt_rows_are_pruned(store, db, clock):
     references = service(store, clock, redeem_window_seconds=60)
     for i in range(50):
         references.redeem('11112222', EMAIL, f'192.0.2.{i}')
-    assert rows(db, 'reference_attempts') == 50
+    assert rows(db, 'attempts') == 50
     clock.now += 60
     references.redeem('11112222', EMAIL, ADDRESS)
-    assert rows(db, 'reference_attempts') == 1
+    assert rows(db, 'attempts') == 1
 
 
 # logs

@@ -44,6 +44,7 @@ PARTICIPANT_SK = 'PARTICIPANT'
 MEETING_SK = 'MEETING'
 ATTENDEE_PREFIX = 'ATTENDEE#'
 OPEN_CONTACTS_PK = 'OPEN_CONTACTS'
+LEASE_HOLDER_PREFIX = 'HOLDER#'
 SEQ_DIGITS = 10
 
 # Contact.channel's type, from its default (a plain str or a StrEnum, whichever the model declares).
@@ -103,9 +104,24 @@ def reference_key(reference_key_hash: str) -> Item:
     return key(f'REFERENCE#{reference_key_hash}', 'REFERENCE')
 
 
-def attempts_key(address_key: str, window_seconds: float, window_index: int) -> Item:
-    """One counter per address and fixed window; the window length is in the key so a changed setting starts fresh."""
-    return key(f'ATTEMPTS#{address_key}', f'WINDOW#{window_seconds:g}#{window_index}')
+def attempts_key(counter_key: str, window_seconds: float, window_index: int) -> Item:
+    """One counter per key (a keyed hash of purpose and client network) and fixed window; the window length is in the
+    key so a changed setting starts fresh."""
+    return key(f'ATTEMPTS#{counter_key}', f'WINDOW#{window_seconds:g}#{window_index}')
+
+
+def leases_pk(lease_key: str) -> str:
+    return f'LEASES#{lease_key}'
+
+
+def lease_key(lease_key_hash: str, holder: str) -> Item:
+    """A lease under the key that holds it: one Query lists a key's leases."""
+    return key(leases_pk(lease_key_hash), f'{LEASE_HOLDER_PREFIX}{holder}')
+
+
+def lease_holder_key(holder: str) -> Item:
+    """The holder's side of a lease: which key holds it, so any process can release it by the holder alone."""
+    return key(f'LEASE#{holder}', 'LEASE')
 
 
 # encoding
@@ -311,3 +327,17 @@ def reference_item(record: ReferenceRecord) -> Item:
         'type': 'reference', 'emailKey': record.email_key, 'ownerUsername': record.owner_username,
         'createdAt': record.created_at, 'validUntil': record.expires_at, 'wrongEmails': 0,
         TTL_ATTRIBUTE: ttl_seconds(record.expires_at)})}
+
+
+# per-client-network leases
+
+def lease_items(lease_key_hash: str, holder: str, expires_at: float) -> tuple[Item, Item]:
+    """Both sides of one lease; ``validUntil`` is the exact end the reads compare, ``expiresAt`` (rounded up) is TTL."""
+    values = {'holder': holder, 'leaseKey': lease_key_hash, 'validUntil': expires_at,
+              TTL_ATTRIBUTE: ttl_seconds(expires_at)}
+    return ({**lease_key(lease_key_hash, holder), **encode({'type': 'lease', **values})},
+            {**lease_holder_key(holder), **encode({'type': 'leaseHolder', **values})})
+
+
+def live_lease(values: Mapping[str, Any], now: float) -> bool:
+    return bool(values) and float(values['validUntil']) > now

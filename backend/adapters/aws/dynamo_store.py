@@ -50,10 +50,7 @@ from backend.domain.model import (
     RedeemResult,
     ReferenceRecord,
 )
-from backend.ports import MeetingStore, ParticipantSessionStore, ReferenceStore, Store
-
-if TYPE_CHECKING:
-    from backend.ports import MeetingStore, ParticipantSessionStore, ReferenceStore, Store
+from backend.ports import AttemptCounter, LeaseStore, MeetingStore, ParticipantSessionStore, ReferenceStore, Store
 
 log = logging.getLogger('vce.aws.dynamodb')
 
@@ -92,9 +89,9 @@ class _Rejected(Exception):
         self.reasons = reasons or []
 
 
-class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore):
-    """Implements ``Store``, ``MeetingStore``, ``ReferenceStore`` and ``ParticipantSessionStore`` on one table (PK/SK,
-    TTL ``expiresAt``)."""
+class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, AttemptCounter, LeaseStore):
+    """Implements ``Store``, ``MeetingStore``, ``ReferenceStore``, ``ParticipantSessionStore``, ``AttemptCounter`` and
+    ``LeaseStore`` on one table (PK/SK, TTL ``expiresAt``)."""
 
     def __init__(self, table_name: str = DEFAULT_TABLE_NAME, *, region: str | None = None, client: Any = None,
                  retention_seconds: float | None = DEFAULT_RETENTION_SECONDS,
@@ -106,6 +103,7 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore):
         self._retention = retention_seconds
         self._clock = clock
         self._next_seq: dict[str, int] = {}  # per contact: the sequence number this process expects to write next
+        self._lease_keys: dict[str, str] = {}  # holder -> key of the leases this process added (saves a read)
         self._attendees = AttendeeCache()
         self._live = LiveMeetingCache()
 
@@ -346,12 +344,14 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore):
         raise StoreUnavailable('Could not count a wrong email against a reference: too many concurrent attempts. '
                                'Try again.')
 
-    def record_attempt(self, address_key: str, now: float, window_seconds: float) -> int:
+    # per-client-network limits
+
+    def record_attempt(self, key: str, now: float, window_seconds: float) -> int:
         """Count attempts in fixed windows (``floor(now / window)``): one atomic ADD, exact under concurrency."""
         if window_seconds <= 0:
             raise InvalidInput('The attempt window must be longer than 0 seconds.')
         index = math.floor(now / window_seconds)
-        response = self._call('UpdateItem', Key=items.attempts_key(address_key, window_seconds, index),
+        response = self._call('UpdateItem', Key=items.attempts_key(key, window_seconds, index),
                               UpdateExpression='ADD #attempts :one SET #type = :type, #ttl = :ttl',
                               ExpressionAttributeNames={'#attempts': 'attempts', '#type': 'type',
                                                         '#ttl': TTL_ATTRIBUTE},
@@ -360,6 +360,34 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore):
                                   ':ttl': items.value(items.ttl_seconds((index + 1) * window_seconds))},
                               ReturnValues='UPDATED_NEW')
         return int(items.decode(response['Attributes'])['attempts'])
+
+    def add_lease(self, key: str, holder: str, now: float, expires_at: float) -> None:
+        """Both sides of the lease in one transaction, so a release by the holder always finds the key's side."""
+        lease, holder_side = items.lease_items(key, holder, expires_at)
+        self._transact('AddLease', [{'Put': self._put(lease)}, {'Put': self._put(holder_side)}])
+        if len(self._lease_keys) >= SEQ_CACHE_LIMIT:
+            self._lease_keys.clear()
+        self._lease_keys[holder] = key
+
+    def lease_holders(self, key: str, now: float) -> list[str]:
+        """One Query of the key's partition; leases past their exact end are left out (TTL deletes them later)."""
+        return [values['holder'] for values in self._query(items.leases_pk(key), items.LEASE_HOLDER_PREFIX, now)
+                if items.live_lease(values, now)]
+
+    def release_lease(self, holder: str) -> None:
+        """Delete both sides in one transaction; the key comes from this process's memory of its own leases, or
+        from the holder's side (one read; nothing to do if there is none)."""
+        key = self._lease_keys.pop(holder, None)
+        if key is None:
+            response = self._call('GetItem', Key=items.lease_holder_key(holder), ConsistentRead=True)
+            values = items.decode(response.get('Item') or {})
+            if not values:
+                return
+            key = values['leaseKey']
+        self._transact('ReleaseLease', [
+            {'Delete': {'TableName': self.table_name, 'Key': items.lease_key(key, holder)}},
+            {'Delete': {'TableName': self.table_name, 'Key': items.lease_holder_key(holder)}},
+        ])
 
     # internals
 
@@ -408,9 +436,10 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore):
         values = items.decode(response.get('Item') or {})
         return values if values and not items.is_expired(values, self._clock()) else None
 
-    def _query(self, pk: str, sk_prefix: str) -> list[dict[str, Any]]:
-        """Every live item of one partition whose sort key starts with ``sk_prefix``, in sort-key order."""
-        now = self._clock()
+    def _query(self, pk: str, sk_prefix: str, now: float | None = None) -> list[dict[str, Any]]:
+        """Every live item (at ``now``, by default the store's clock) of one partition whose sort key starts with
+        ``sk_prefix``, in sort-key order."""
+        now = self._clock() if now is None else now
         return [values for page in self._pages(
             'Query', KeyConditionExpression='PK = :pk AND begins_with(SK, :prefix)', ConsistentRead=True,
             ExpressionAttributeValues={':pk': items.value(pk), ':prefix': items.value(sk_prefix)})
@@ -498,5 +527,6 @@ def _live_reference(values: dict[str, Any], now: float) -> bool:
 
 
 if TYPE_CHECKING:  # mypy checks that the store keeps every port it implements
-    def _implements(store: DynamoStore) -> tuple[Store, MeetingStore, ReferenceStore, ParticipantSessionStore]:
-        return store, store, store, store
+    def _implements(store: DynamoStore) -> tuple[Store, MeetingStore, ReferenceStore, ParticipantSessionStore,
+                                                 AttemptCounter, LeaseStore]:
+        return store, store, store, store, store, store

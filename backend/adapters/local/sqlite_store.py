@@ -1,5 +1,5 @@
-"""SQLite (WAL) storage for local mode: agents, contacts, attributes, transcripts, customer sessions, meetings and
-ad-hoc references.
+"""SQLite (WAL) storage for local mode: agents, contacts, attributes, transcripts, customer sessions, meetings,
+ad-hoc references, and the per-client-network attempt counters and leases.
 
 Writes commit before returning, so a message that was acknowledged survives ``kill -9``. WAL with
 ``synchronous=NORMAL`` keeps commits in the OS cache (crash-safe for the process, fast for chat).
@@ -28,7 +28,7 @@ from backend.domain.model import (
     RedeemResult,
     ReferenceRecord,
 )
-from backend.ports import MeetingStore, ReferenceStore, Store
+from backend.ports import AttemptCounter, LeaseStore, MeetingStore, ReferenceStore, Store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS agents (
@@ -102,18 +102,27 @@ CREATE TABLE IF NOT EXISTS ad_hoc_references (
     burned INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS ad_hoc_references_expiry ON ad_hoc_references (expires_at);
-CREATE TABLE IF NOT EXISTS reference_attempts (
-    address_key TEXT NOT NULL,
-    at REAL NOT NULL
+DROP TABLE IF EXISTS reference_attempts;
+CREATE TABLE IF NOT EXISTS attempts (
+    key TEXT NOT NULL,
+    at REAL NOT NULL,
+    expires_at REAL NOT NULL
 );
-CREATE INDEX IF NOT EXISTS reference_attempts_by_address ON reference_attempts (address_key, at);
-CREATE INDEX IF NOT EXISTS reference_attempts_by_time ON reference_attempts (at);
+CREATE INDEX IF NOT EXISTS attempts_by_key ON attempts (key, at);
+CREATE INDEX IF NOT EXISTS attempts_by_expiry ON attempts (expires_at);
+CREATE TABLE IF NOT EXISTS leases (
+    holder TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS leases_by_key ON leases (key, expires_at);
+CREATE INDEX IF NOT EXISTS leases_by_expiry ON leases (expires_at);
 """
 
 BUSY_TIMEOUT_SECONDS = 30.0  # other connections to the same file (tools, benchmarks) wait for the write lock
 
 
-class SqliteStore(Store, ReferenceStore, MeetingStore):
+class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStore):
     """One connection guarded by a lock; every public method is one short transaction."""
 
     def __init__(self, path: Path | str) -> None:
@@ -319,21 +328,46 @@ class SqliteStore(Store, ReferenceStore, MeetingStore):
                 raise
         return outcome
 
-    def record_attempt(self, address_key: str, now: float, window_seconds: float) -> int:
-        """Insert this attempt and prune every attempt older than the window, so the table stays small."""
+    # per-client-network limits: each method is one BEGIN IMMEDIATE transaction, atomic across connections too
+
+    def record_attempt(self, key: str, now: float, window_seconds: float) -> int:
+        """A sliding window: insert this attempt (kept until it leaves its own window) and prune every attempt that
+        has left its window, whatever its key, so the table holds only what some limit still counts."""
         since = now - window_seconds
         with self._lock:
             self._db.execute('BEGIN IMMEDIATE')
             try:
-                self._db.execute('DELETE FROM reference_attempts WHERE at <= ?', (since,))
-                self._db.execute('INSERT INTO reference_attempts VALUES (?, ?)', (address_key, now))
-                (count,) = self._db.execute('SELECT COUNT(*) FROM reference_attempts WHERE address_key = ? AND at > ?',
-                                            (address_key, since)).fetchone()
+                self._db.execute('DELETE FROM attempts WHERE expires_at <= ?', (now,))
+                self._db.execute('INSERT INTO attempts VALUES (?, ?, ?)', (key, now, now + window_seconds))
+                (count,) = self._db.execute('SELECT COUNT(*) FROM attempts WHERE key = ? AND at > ?',
+                                            (key, since)).fetchone()
                 self._db.execute('COMMIT')
             except BaseException:
                 self._db.execute('ROLLBACK')
                 raise
         return int(count)
+
+    def add_lease(self, key: str, holder: str, now: float, expires_at: float) -> None:
+        """Insert (or move) the holder's lease; expired leases of every key are pruned in the same transaction."""
+        with self._lock:
+            self._db.execute('BEGIN IMMEDIATE')
+            try:
+                self._db.execute('DELETE FROM leases WHERE expires_at <= ?', (now,))
+                self._db.execute('INSERT OR REPLACE INTO leases VALUES (?, ?, ?)', (holder, key, expires_at))
+                self._db.execute('COMMIT')
+            except BaseException:
+                self._db.execute('ROLLBACK')
+                raise
+
+    def lease_holders(self, key: str, now: float) -> list[str]:
+        with self._lock:
+            rows = self._db.execute('SELECT holder FROM leases WHERE key = ? AND expires_at > ? ORDER BY holder',
+                                    (key, now)).fetchall()
+        return [row['holder'] for row in rows]
+
+    def release_lease(self, holder: str) -> None:
+        with self._lock:
+            self._db.execute('DELETE FROM leases WHERE holder = ?', (holder,))
 
 
 def _meeting(row: sqlite3.Row) -> Meeting:
