@@ -14,13 +14,14 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, run, ui
+from nicegui import app, ui
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from agent_ui.login.agent_session import begin_agent_session
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService
+from customer_ui.client_address import client_address
 
 log = logging.getLogger('vce.agent_ui')
 
@@ -98,11 +99,12 @@ def _single_sign_on_card(redirect_to: str | None) -> None:
 
 def _local_login_card(accounts: AccountService, redirect_to: str | None) -> None:
     session = app.storage.user  # captured while this page's request is current
+    address = client_address()  # limits count per account and client network (docs/security/login.md)
 
     async def try_login() -> None:
-        # argon2 is deliberately slow (~0.1 s): verify off the event loop so other pages stay responsive
+        # the service waits out the account's slow-down and runs argon2 in a thread, off the event loop
         try:
-            agent = await run.io_bound(accounts.authenticate, username.value or '', password.value or '')
+            agent = await accounts.login(username.value or '', password.value or '', address)
         except DomainError as refused:
             error.set_text(str(refused))
             return

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     reference_redeem_limit: int = Field(default=10, ge=1, le=1000)
     reference_redeem_window_seconds: int = Field(default=900, ge=10, le=86_400)
 
+    # agent password login (docs/security/login.md): per account and client network a few failures lock that pair
+    # for the window; per network over all accounts more; per account from all networks only a capped slow-down
+    login_failure_window_seconds: int = Field(default=900, ge=10, le=86_400)
+    login_failures_per_account_and_network: int = Field(default=5, ge=1, le=1000)
+    login_failures_per_network: int = Field(default=50, ge=1, le=100_000)
+    login_slowdown_after_failures: int = Field(default=10, ge=0, le=100_000)  # failures on the account, all networks
+    login_slowdown_max_seconds: float = Field(default=4.0, ge=0, le=30)
+    login_counter_max_keys: int = Field(default=10_000, ge=100, le=10_000_000)  # in-memory counters' bound
+
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
     aws_region: AwsRegion = 'us-east-1'
