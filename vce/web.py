@@ -16,6 +16,7 @@ from agent_ui.login.auth import AgentAuthMiddleware
 from backend.bootstrap import build_services
 from backend.services.bundle import Services
 from backend.settings import Settings
+from vce.server_options import server_options
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
 
@@ -55,4 +56,5 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None) -> None
     create_app(build_services(settings), extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
-           favicon='🎥', reconnect_timeout=30)  # also sets socket ping timeouts: a short one drops busy sockets
+           favicon='🎥', reconnect_timeout=30,  # also sets socket ping timeouts: a short one drops busy sockets
+           **server_options(settings))
