@@ -16,6 +16,7 @@ from agent_ui.login.auth import AgentAuthMiddleware
 from backend.bootstrap import build_services
 from backend.services.bundle import Services
 from backend.settings import Settings
+from vce.security_headers import SecurityHeadersMiddleware
 from vce.server_options import server_options
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
@@ -27,6 +28,7 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
     """Register routes, static files and lifecycle hooks on NiceGUI's app (call before ``ui.run``)."""
     app.add_static_files('/assets', ASSETS_DIR)
     app.add_middleware(AgentAuthMiddleware)
+    app.add_middleware(SecurityHeadersMiddleware, settings=services.settings)  # outside the login redirects
     app.on_startup(services.start)
     app.on_startup(_tune_garbage_collector)
     app.on_shutdown(services.stop)
