@@ -27,7 +27,7 @@ log = logging.getLogger('vce')
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
     """Register routes, static files and lifecycle hooks on NiceGUI's app (call before ``ui.run``)."""
     app.add_static_files('/assets', ASSETS_DIR)
-    app.add_middleware(AgentAuthMiddleware)
+    app.add_middleware(AgentAuthMiddleware, idle_seconds=services.settings.agent_session_idle_minutes * 60)
     app.add_middleware(SecurityHeadersMiddleware, settings=services.settings)  # outside the login redirects
     app.on_startup(services.start)
     app.on_startup(_tune_garbage_collector)

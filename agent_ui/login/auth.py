@@ -16,8 +16,10 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp
 
 from agent_ui.login.agent_session import begin_agent_session
+from agent_ui.login.idle_timeout import idle_too_long, mark_active
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService
@@ -40,12 +42,23 @@ def signed_in_username() -> str | None:
 
 
 class AgentAuthMiddleware(BaseHTTPMiddleware):
-    """Redirect anonymous requests for agent pages to the login page, remembering where they were going."""
+    """Redirect anonymous requests for agent pages to the login page, remembering where they were going; a session
+    idle for longer than ``idle_seconds`` is emptied first (agent_ui.login.idle_timeout)."""
+
+    def __init__(self, app: ASGIApp, idle_seconds: float) -> None:
+        super().__init__(app)
+        self.idle_seconds = idle_seconds
 
     async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
         path = request.url.path
-        if _is_agent_page(path) and not app.storage.user.get('username'):
-            return RedirectResponse(f'{LOGIN_PATH}?redirect_to={quote(path)}')
+        if _is_agent_page(path):
+            session = app.storage.user
+            if session.get('username') and idle_too_long(session, self.idle_seconds):
+                log.info('agent.session_idle_expired agent=%s', session.get('username'))
+                session.clear()
+            if not session.get('username'):
+                return RedirectResponse(f'{LOGIN_PATH}?redirect_to={quote(path)}')
+            mark_active(session)
         return await call_next(request)
 
 
