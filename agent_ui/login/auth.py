@@ -115,6 +115,7 @@ def _local_login_card(accounts: AccountService, redirect_to: str | None) -> None
     address = client_address()  # limits count per account and client network (docs/security/login.md)
 
     async def try_login() -> None:
+        error.set_text('')  # the last answer goes while this one is checked (it may wait out a slow-down)
         # the service waits out the account's slow-down and runs argon2 in a thread, off the event loop
         try:
             agent = await accounts.login(username.value or '', password.value or '', address)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -17,6 +18,8 @@ from backend.services.login_throttle import LoginThrottle
 
 log = logging.getLogger('vce.accounts')
 
+SUSPECT_CHECKS_AT_ONCE = 2  # password checks from networks that already failed on the account, per process
+
 
 class AccountService:
     def __init__(self, store: AgentStore, hasher: PasswordHasher, standard_queue: str, *,
@@ -24,6 +27,7 @@ class AccountService:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._store, self._hasher, self._standard_queue = store, hasher, standard_queue
         self._throttle, self._sleep = throttle, sleep
+        self._suspect_lane = asyncio.Semaphore(SUSPECT_CHECKS_AT_ONCE)
         self._dummy_hash = hasher.hash(uuid.uuid4().hex)
 
     def add_agent(self, username: str, display_name: str, password: str) -> Agent:
@@ -53,14 +57,19 @@ class AccountService:
     async def login(self, username: str, password: str, client_address: str) -> Agent | None:
         """The password login of the agent desktop: the agent, or None for wrong credentials; ``RateLimited`` when
         the client's network is over a limit (services/login_throttle.py). The account's slow-down is waited out
-        without blocking the event loop, and argon2 runs in a worker thread."""
+        without blocking the event loop, and argon2 runs in a worker thread.
+
+        Password checks cost CPU (argon2), so a crowd of guessers could make the agent's own check queue behind
+        theirs. Checks from a network that already failed on this account take turns (``SUSPECT_CHECKS_AT_ONCE``);
+        a network that has not failed, like the agent's, goes straight to a worker thread."""
         if self._throttle is None:
             raise RuntimeError('The password login needs a LoginThrottle (backend.bootstrap builds one).')
         ticket = self._throttle.admit(username, client_address)
         try:
             if ticket.delay_seconds > 0:
                 await self._sleep(ticket.delay_seconds)
-            agent = await asyncio.to_thread(self.authenticate, username, password)
+            async with self._suspect_lane if ticket.suspect else contextlib.nullcontext():
+                agent = await asyncio.to_thread(self.authenticate, username, password)
         except BaseException:
             self._throttle.abandon(ticket)
             raise

@@ -41,6 +41,7 @@ class LoginTicket:
     account: str
     counted_at: float
     delay_seconds: float
+    suspect: bool  # this network already failed on this account in the window (its check may wait its turn)
 
     @property
     def keys(self) -> tuple[str, str, str]:
@@ -72,7 +73,8 @@ class LoginThrottle:
             retry_at = max(tally.oldest_expires_at for tally, over in ((pair, over_pair), (from_network, over_network))
                            if over)
             self._refuse(retry_at - now)
-        return LoginTicket(*keys, counted_at=now, delay_seconds=self.policy.slowdown_seconds(on_account.count - 1))
+        return LoginTicket(*keys, counted_at=now, delay_seconds=self.policy.slowdown_seconds(on_account.count - 1),
+                           suspect=pair.count > 1)
 
     def succeeded(self, ticket: LoginTicket) -> None:
         """The password was right: uncount the attempt, and forget this account's failures from this network."""

@@ -14,7 +14,7 @@ from backend.adapters.local.sqlite_store import SqliteStore
 from backend.domain.client_network import client_network
 from backend.domain.errors import RateLimited
 from backend.domain.login_limits import LoginPolicy
-from backend.services.accounts import AccountService
+from backend.services.accounts import SUSPECT_CHECKS_AT_ONCE, AccountService
 from backend.services.login_throttle import LoginThrottle
 
 SECRET = b'login-throttle-test-secret-32-bytes'
@@ -203,6 +203,25 @@ async def test_concurrent_guesses_cannot_slip_under_the_limit(accounts: AccountS
     results = await asyncio.gather(*guesses, return_exceptions=True)
     assert sum(isinstance(r, RateLimited) for r in results) == 30 - POLICY.max_failures_per_account_and_network
     assert hasher.checks == POLICY.max_failures_per_account_and_network
+
+
+async def test_the_agents_check_does_not_queue_behind_the_guessers(accounts: AccountService,
+                                                                   hasher: PlainHasher) -> None:
+    """A network that already failed on the account takes turns for the CPU-heavy password check (two at a time);
+    a network that has not failed, like the agent's, is checked at once."""
+    assert await accounts.login('ann', 'wrong guess', ATTACKER) is None
+    hasher.gate, checks_before = threading.Event(), hasher.checks
+    guesses = [asyncio.create_task(accounts.login('ann', f'guess {n}', ATTACKER)) for n in range(3)]
+    agent = asyncio.create_task(accounts.login('ann', PASSWORD, AGENT_NETWORK))
+    for _ in range(100):
+        if hasher.checks - checks_before == SUSPECT_CHECKS_AT_ONCE + 1:
+            break
+        await asyncio.sleep(0.01)
+    await asyncio.sleep(0.05)
+    assert hasher.checks - checks_before == SUSPECT_CHECKS_AT_ONCE + 1  # two guesses and the agent; one guess waits
+    hasher.gate.set()
+    assert (await agent) is not None
+    assert await asyncio.gather(*guesses) == [None, None, None]
 
 
 async def test_a_check_that_fails_is_not_counted(accounts: AccountService, hasher: PlainHasher,
