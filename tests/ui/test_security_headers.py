@@ -72,7 +72,7 @@ async def test_user_text_cannot_carry_a_nonce(user: User) -> None:
     assert response.text.count(f'nonce="{nonce}"') == len(re.findall(r'<script\b', response.text, re.IGNORECASE))
 
 
-@pytest.mark.vce_settings(website_url='https://video.example.com')
+@pytest.mark.vce_settings(website_url='https://video.example.com', secure_cookies='')  # '': from the URL
 async def test_behind_https_the_cookie_is_secure_and_hsts_is_sent(user: User) -> None:
     response = await user.http_client.get('/')
     assert response.headers['strict-transport-security'] == 'max-age=31536000'
