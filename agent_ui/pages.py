@@ -15,6 +15,7 @@ from agent_ui.extensions import DesktopExtensions
 from agent_ui.local_desktop.desktop import AgentDesktop
 from agent_ui.login.agent_session import end_agent_session
 from agent_ui.login.auth import LOGIN_PATH, register_login_page, signed_in_username
+from agent_ui.login.idle_timeout import keep_alive_while_open
 from agent_ui.login.oidc_login import register_oidc_routes
 from backend.domain.errors import NotFound
 from backend.services.bundle import Services
@@ -91,6 +92,14 @@ def _register_login(services: Services) -> EndSession:
 
 
 def _register_desktop(desktop: Callable[[], RedirectResponse | None]) -> None:
-    """One page for the desktop and every sub-page path below it, so nothing reloads inside the desktop."""
-    ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
-    ui.page('/agent/{_:path}', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(desktop)
+    """One page for the desktop and every sub-page path below it, so nothing reloads inside the desktop; an open
+    desktop keeps its session from going idle."""
+
+    def open_desktop() -> RedirectResponse | None:
+        response = desktop()
+        if response is None:
+            keep_alive_while_open(app.storage.user)
+        return response
+
+    ui.page('/agent', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(open_desktop)
+    ui.page('/agent/{_:path}', title='Agent desktop', reconnect_timeout=AGENT_RECONNECT_SECONDS)(open_desktop)

@@ -25,6 +25,7 @@ from backend.ports import (
     AttemptCounter,
     ConnectFederation,
     LeaseStore,
+    LoginAttemptCounter,
     MeetingProvider,
     ReferenceStore,
 )
@@ -33,6 +34,7 @@ from backend.services.agent_desk import AgentDeskService
 from backend.services.bundle import Services
 from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
+from backend.services.login_throttle import LoginPolicy, LoginThrottle
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.rate_limits import NetworkKeys, NetworkRateLimiter, RateLimit
@@ -147,7 +149,6 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
     from backend.adapters.local.contact_assignments import DeskContactAssignments
     from backend.adapters.local.engine.contact_centre import EngineConfig, LocalContactCentre
     from backend.adapters.local.meetings import LocalMeetingProvider
-    from backend.adapters.local.passwords import Argon2PasswordHasher
     from backend.adapters.local.sqlite_store import SqliteStore
 
     store = SqliteStore(settings.database_path)
@@ -184,7 +185,7 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
         await engine.stop()
         store.close()
 
-    return Services(settings=settings, accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
+    return Services(settings=settings, accounts=build_login_accounts(settings, store),
                     customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, references=references,
                     voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store))
 
@@ -230,7 +231,6 @@ def _aws_chat(settings: Settings, clients: AwsClients) -> _AwsChat:
 def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     """aws mode (docs/aws/wiring.md): Amazon Connect for chats and agents, Chime SDK meetings, DynamoDB, OIDC."""
     from backend.adapters.aws.connect_contacts import ConnectContactAssignments, ConnectContactNotes
-    from backend.adapters.local.passwords import Argon2PasswordHasher
 
     chat = _aws_chat(settings, clients)
     connect, store, bus, directory, channel = chat.connect, chat.store, chat.bus, chat.directory, chat.channel
@@ -251,7 +251,7 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
         notes.close()
         store.close()
 
-    return Services(settings=settings, accounts=AccountService(store, Argon2PasswordHasher(), settings.standard_queue),
+    return Services(settings=settings, accounts=build_login_accounts(settings, store),
                     customer_chat=customer_chat, agent_desk=None, meetings=meetings, references=references, voice=None,
                     start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store, directory),
                     ccp_login=_ccp_login(settings, clients))
@@ -331,6 +331,29 @@ def _default_aws_clients() -> AwsClients:
     except ImportError as missing:
         raise RuntimeError('aws mode needs boto3: pip install "video-call-escalation[aws]"') from missing
     return make_app_client
+
+
+def build_login_accounts(settings: Settings, store: AgentStore) -> AccountService:
+    """Accounts with the password login's limits (docs/security/login.md). The counters live in this process's
+    memory, bounded, until the shared attempts counter of the store implements ``LoginAttemptCounter``."""
+    from backend.adapters.local.login_attempts import BoundedLoginAttempts
+    from backend.adapters.local.passwords import Argon2PasswordHasher
+
+    counter = BoundedLoginAttempts(settings.login_counter_max_keys)
+    return AccountService(store, Argon2PasswordHasher(), settings.standard_queue,
+                          throttle=build_login_throttle(settings, counter))
+
+
+def build_login_throttle(settings: Settings, counter: LoginAttemptCounter,
+                         clock: Callable[[], float] | None = None) -> LoginThrottle:
+    """The login limits from the settings on ``counter`` (also used by ``benchmarks/login_attempts.py``)."""
+    policy = LoginPolicy(window_seconds=settings.login_failure_window_seconds,
+                         max_failures_per_account_and_network=settings.login_failures_per_account_and_network,
+                         max_failures_per_network=settings.login_failures_per_network,
+                         slowdown_after_failures=settings.login_slowdown_after_failures,
+                         slowdown_max_seconds=settings.login_slowdown_max_seconds)
+    secret = settings.storage_secret.get_secret_value().encode()
+    return LoginThrottle(counter, secret, policy, **({'clock': clock} if clock is not None else {}))
 
 
 def build_references(settings: Settings, store: ReferenceStore, agents: AgentLookup) -> ReferenceService:

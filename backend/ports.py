@@ -10,6 +10,7 @@ from typing import Protocol
 
 from backend.domain.federation import FederationToken
 from backend.domain.identity import AuthorizationRequest, PendingSignIn, VerifiedIdentity
+from backend.domain.login_limits import AttemptTally
 from backend.domain.model import (
     Agent,
     AgentStatus,
@@ -119,6 +120,28 @@ class ReferenceStore(AttemptCounter, Protocol):
         A wrong email counts against the reference; the ``max_wrong_emails``-th burns it. Exactly one of any
         number of concurrent redemptions of one reference succeeds.
         """
+        ...
+
+
+class LoginAttemptCounter(Protocol):
+    """Login attempts per opaque key (an HMAC of an account, a client network, or both) inside a sliding window.
+
+    An attempt is counted when it starts, so concurrent guesses cannot all slip under a limit; the login service takes
+    back the ones that succeeded or were refused, so what stays counted are failures. Implementations keep their size
+    bounded whatever keys arrive (20,000 random usernames must not leave 20,000 entries behind): expired attempts go,
+    and the least recently used keys go first when full. Local mode: ``adapters/local/login_attempts``.
+    """
+
+    def add_attempt(self, key: str, now: float, window_seconds: float) -> AttemptTally:
+        """Count one attempt under ``key`` at ``now``; return the attempts inside the window, this one included."""
+        ...
+
+    def take_back(self, key: str, at: float) -> None:
+        """Uncount one attempt that was counted under ``key`` at ``at`` (no-op if it is gone already)."""
+        ...
+
+    def forget(self, key: str) -> None:
+        """Drop every attempt under ``key`` (a success clears that account's count for that network)."""
         ...
 
 

@@ -17,6 +17,8 @@ from backend.bootstrap import build_services
 from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
+from vce.security_headers import SecurityHeadersMiddleware
+from vce.server_options import server_options
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
 
@@ -26,7 +28,8 @@ log = logging.getLogger('vce')
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
     """Register routes, static files and lifecycle hooks on NiceGUI's app (call before ``ui.run``)."""
     app.add_static_files('/assets', ASSETS_DIR)
-    app.add_middleware(AgentAuthMiddleware)
+    app.add_middleware(AgentAuthMiddleware, idle_seconds=services.settings.agent_session_idle_minutes * 60)
+    app.add_middleware(SecurityHeadersMiddleware, settings=services.settings)  # outside the login redirects
     app.on_startup(services.start)
     app.on_startup(_tune_garbage_collector)
     app.on_shutdown(services.stop)
@@ -60,4 +63,5 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
-           favicon='🎥', reconnect_timeout=30)  # also sets socket ping timeouts: a short one drops busy sockets
+           favicon='🎥', reconnect_timeout=30,  # also sets socket ping timeouts: a short one drops busy sockets
+           **server_options(settings))

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import Request
 from nicegui import app
 
+from agent_ui.login.idle_timeout import mark_active
 from backend.domain.errors import DomainError
 from backend.services.single_sign_on import LOGIN_PAGE_PATH, SingleSignOnService
 
@@ -31,6 +32,7 @@ async def begin_agent_session(request: Request, *, username: str, display_name: 
     # what NiceGUI's RequestTrackingMiddleware does for a browser id it has not seen; there is no public call for it
     await app.storage._create_user_storage(new_id)
     app.storage.user.update(username=username, display_name=display_name, **extra)
+    mark_active(app.storage.user, force=True)
     log.info('agent.logged_in agent=%s', username)
 
 

@@ -14,13 +14,16 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, run, ui
+from nicegui import app, ui
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp
 
 from agent_ui.login.agent_session import begin_agent_session
+from agent_ui.login.idle_timeout import idle_too_long, mark_active
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService
+from customer_ui.client_address import client_address
 
 log = logging.getLogger('vce.agent_ui')
 
@@ -39,12 +42,23 @@ def signed_in_username() -> str | None:
 
 
 class AgentAuthMiddleware(BaseHTTPMiddleware):
-    """Redirect anonymous requests for agent pages to the login page, remembering where they were going."""
+    """Redirect anonymous requests for agent pages to the login page, remembering where they were going; a session
+    idle for longer than ``idle_seconds`` is emptied first (agent_ui.login.idle_timeout)."""
+
+    def __init__(self, app: ASGIApp, idle_seconds: float) -> None:
+        super().__init__(app)
+        self.idle_seconds = idle_seconds
 
     async def dispatch(self, request: Request, call_next):  # type: ignore[no-untyped-def]
         path = request.url.path
-        if _is_agent_page(path) and not app.storage.user.get('username'):
-            return RedirectResponse(f'{LOGIN_PATH}?redirect_to={quote(path)}')
+        if _is_agent_page(path):
+            session = app.storage.user
+            if session.get('username') and idle_too_long(session, self.idle_seconds):
+                log.info('agent.session_idle_expired agent=%s', session.get('username'))
+                session.clear()
+            if not session.get('username'):
+                return RedirectResponse(f'{LOGIN_PATH}?redirect_to={quote(path)}')
+            mark_active(session)
         return await call_next(request)
 
 
@@ -98,11 +112,13 @@ def _single_sign_on_card(redirect_to: str | None) -> None:
 
 def _local_login_card(accounts: AccountService, redirect_to: str | None) -> None:
     session = app.storage.user  # captured while this page's request is current
+    address = client_address()  # limits count per account and client network (docs/security/login.md)
 
     async def try_login() -> None:
-        # argon2 is deliberately slow (~0.1 s): verify off the event loop so other pages stay responsive
+        error.set_text('')  # the last answer goes while this one is checked (it may wait out a slow-down)
+        # the service waits out the account's slow-down and runs argon2 in a thread, off the event loop
         try:
-            agent = await run.io_bound(accounts.authenticate, username.value or '', password.value or '')
+            agent = await accounts.login(username.value or '', password.value or '', address)
         except DomainError as refused:
             error.set_text(str(refused))
             return

@@ -1,30 +1,34 @@
-"""Local agent accounts: create, list, change password, authenticate (argon2 hashes, never plain text)."""
+"""Local agent accounts: create, list, change password, check a password, and the password login with its limits
+(argon2 hashes, never plain text)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from backend.domain.errors import InvalidInput, NotAllowed, NotFound
+from backend.domain.errors import InvalidInput, NotFound
 from backend.domain.model import Agent
 from backend.domain.validation import check_password, clean_name, clean_username
 from backend.ports import AgentStore, PasswordHasher
+from backend.services.login_throttle import LoginThrottle
 
 log = logging.getLogger('vce.accounts')
 
-
-MAX_FAILED_LOGINS = 5
-LOCKOUT_SECONDS = 300
+SUSPECT_CHECKS_AT_ONCE = 2  # password checks from networks that already failed on the account, per process
 
 
 class AccountService:
-    def __init__(self, store: AgentStore, hasher: PasswordHasher, standard_queue: str,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self._store, self._hasher, self._standard_queue, self._clock = store, hasher, standard_queue, clock
+    def __init__(self, store: AgentStore, hasher: PasswordHasher, standard_queue: str, *,
+                 throttle: LoginThrottle | None = None,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+        self._store, self._hasher, self._standard_queue = store, hasher, standard_queue
+        self._throttle, self._sleep = throttle, sleep
+        self._suspect_lane = asyncio.Semaphore(SUSPECT_CHECKS_AT_ONCE)
         self._dummy_hash = hasher.hash(uuid.uuid4().hex)
-        self._failures: dict[str, list[float]] = {}
 
     def add_agent(self, username: str, display_name: str, password: str) -> Agent:
         username = clean_username(username)
@@ -50,24 +54,39 @@ class AccountService:
         self._store.set_password_hash(username, self._hasher.hash(password))
         log.info('agent.password_changed agent=%s', username)
 
+    async def login(self, username: str, password: str, client_address: str) -> Agent | None:
+        """The password login of the agent desktop: the agent, or None for wrong credentials; ``RateLimited`` when
+        the client's network is over a limit (services/login_throttle.py). The account's slow-down is waited out
+        without blocking the event loop, and argon2 runs in a worker thread.
+
+        Password checks cost CPU (argon2), so a crowd of guessers could make the agent's own check queue behind
+        theirs. Checks from a network that already failed on this account take turns (``SUSPECT_CHECKS_AT_ONCE``);
+        a network that has not failed, like the agent's, goes straight to a worker thread."""
+        if self._throttle is None:
+            raise RuntimeError('The password login needs a LoginThrottle (backend.bootstrap builds one).')
+        ticket = self._throttle.admit(username, client_address)
+        try:
+            if ticket.delay_seconds > 0:
+                await self._sleep(ticket.delay_seconds)
+            async with self._suspect_lane if ticket.suspect else contextlib.nullcontext():
+                agent = await asyncio.to_thread(self.authenticate, username, password)
+        except BaseException:
+            self._throttle.abandon(ticket)
+            raise
+        if agent is None:
+            self._throttle.failed(ticket)
+        else:
+            self._throttle.succeeded(ticket)
+        return agent
+
     def authenticate(self, username: str, password: str) -> Agent | None:
         """The agent for these credentials, or None; unknown users cost the same time as wrong passwords.
 
-        After MAX_FAILED_LOGINS failures within LOCKOUT_SECONDS the account name is locked for the rest of that
-        window (NotAllowed), so a password cannot be guessed online.
-        """
+        This is the bare check, without limits: the login page goes through :meth:`login`."""
         key = (username or '').strip().lower()
-        now = self._clock()
-        recent = [t for t in self._failures.get(key, []) if now - t < LOCKOUT_SECONDS]
-        if len(recent) >= MAX_FAILED_LOGINS:
-            minutes = max(1, round((LOCKOUT_SECONDS - (now - recent[0])) / 60))
-            raise NotAllowed(f'Too many failed logins. Try again in {minutes} minute{"s" if minutes > 1 else ""}.')
         agent = self._store.get_agent(key)
         if agent is None:
             self._hasher.verify(self._dummy_hash, password or '')
         elif self._hasher.verify(agent.password_hash, password or ''):
-            self._failures.pop(key, None)
             return agent
-        self._failures[key] = [*recent, now]
-        log.info('agent.login_failed failures=%d', len(recent) + 1)
         return None

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from backend.domain.client_network import address_bucket
+from backend.domain.client_network import client_network
 from backend.domain.errors import RateLimited
 from backend.ports import AttemptCounter
 
@@ -50,7 +50,7 @@ class NetworkKeys:
         self._key = hmac.new(secret, NETWORK_KEY_LABEL, hashlib.sha256).digest()
 
     def key(self, purpose: str, client_address: str) -> str:
-        message = f'{purpose}\n{address_bucket(client_address)}'.encode()
+        message = f'{purpose}\n{client_network(client_address)}'.encode()
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
 

@@ -33,6 +33,7 @@ from backend.settings.value_types import (
     HttpsUrl,
     IamRoleArn,
     OidcScopes,
+    ProxyNetworks,
     SsmPath,
     StorageSecret,
     Text,
@@ -93,6 +94,22 @@ class Settings(BaseSettings):
     call_open_limit: int = Field(default=10, ge=1, le=100_000)
     # a chat or call whose every page has been disconnected this long ends (a reload or blip comes back sooner)
     customer_disconnect_grace_seconds: float = Field(default=120.0, gt=0, le=3600)
+
+    # agent password login (docs/security/login.md): per account and client network a few failures lock that pair
+    # for the window; per network over all accounts more; per account from all networks only a capped slow-down
+    login_failure_window_seconds: int = Field(default=900, ge=10, le=86_400)
+    login_failures_per_account_and_network: int = Field(default=5, ge=1, le=1000)
+    login_failures_per_network: int = Field(default=50, ge=1, le=100_000)
+    login_slowdown_after_failures: int = Field(default=10, ge=0, le=100_000)  # failures on the account, all networks
+    login_slowdown_max_seconds: float = Field(default=4.0, ge=0, le=30)
+    login_counter_max_keys: int = Field(default=10_000, ge=100, le=10_000_000)  # in-memory counters' bound
+    agent_session_idle_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)  # no open desktop that long: log in
+
+    # behind a load balancer (docs/security/proxies.md): the proxies whose X-Forwarded-For / -Proto are believed,
+    # as IPs or CIDRs (e.g. the ALB's subnets); empty: nobody's, every client is the socket's peer
+    trusted_proxies: ProxyNetworks = ''
+    # the session cookie's Secure flag (and HSTS); empty: on when VCE_WEBSITE_URL / VCE_OIDC_REDIRECT_BASE_URL is https
+    secure_cookies: bool | None = None
 
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
@@ -162,6 +179,17 @@ class Settings(BaseSettings):
     def agent_public_url(self) -> str:
         """Where agents reach this server (OIDC redirects): its own setting, else the public website URL."""
         return self.oidc_redirect_base_url or self.website_url
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [entry for entry in self.trusted_proxies.split(',') if entry]
+
+    @property
+    def https_only(self) -> bool:
+        """Whether browsers reach this server over https only: the session cookie is Secure and HSTS is sent."""
+        if self.secure_cookies is not None:
+            return self.secure_cookies
+        return any(url.startswith('https://') for url in (self.website_url, self.agent_public_url))
 
     @property
     def connect_instance(self) -> ConnectInstanceUrls | None:

@@ -173,3 +173,21 @@ def _is_loopback(host: str | None) -> bool:
         return host == 'localhost' or ipaddress.ip_address(host).is_loopback
     except ValueError:  # a host name other than localhost
         return False
+
+
+def proxy_networks(value: str) -> str:
+    """Trusted proxies: IP addresses or CIDR networks, separated by commas or spaces, returned comma-separated in
+    canonical form; empty trusts no proxy. Host bits in a network and "*" are refused: a typo there would let clients
+    forge their address (docs/security/proxies.md)."""
+    cleaned: list[str] = []
+    for entry in value.replace(',', ' ').split():
+        if entry == '*':
+            raise InvalidInput('"*" would let every client forge its address; list your proxies\' addresses or '
+                               'networks, e.g. 10.0.0.0/16')
+        try:
+            network = ipaddress.ip_network(entry, strict=True)
+        except ValueError:
+            raise InvalidInput(f'{entry!r} is not an IP address or network without host bits; use e.g. 10.0.1.7, '
+                               '10.0.0.0/16 or fd00::/8') from None
+        cleaned.append(str(network.network_address) if '/' not in entry else str(network))
+    return ','.join(dict.fromkeys(cleaned))

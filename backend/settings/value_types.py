@@ -69,6 +69,7 @@ DynamoTableName = Annotated[str, Checked(checks.table_name)]
 Text = Annotated[str, Checked(checks.text)]
 OidcScopes = Annotated[str, Checked(checks.scopes)]
 SsmPath = Annotated[str, Checked(checks.normalise_path)]
+ProxyNetworks = Annotated[str, Checked(checks.proxy_networks)]  # comma-separated IPs / CIDRs; empty: none
 StorageSecret = Annotated[SecretStr, Checked(checks.secret, blank_means_unset=False)]
 ClientSecret = Annotated[SecretStr, Checked(checks.client_secret)]
 CcpLoginModeSetting = Annotated[CcpLoginMode, Checked(checks.choice(*get_args(CcpLoginMode)))]

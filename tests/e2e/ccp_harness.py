@@ -37,6 +37,7 @@ from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.references import ReferenceService
 from backend.settings import Settings
+from vce.security_headers import SecurityHeadersMiddleware
 
 ASSETS = Path(__file__).resolve().parents[2] / 'assets'
 AGENT_USERNAME = 'agent.e2e'
@@ -133,6 +134,7 @@ def desktop() -> None:
 ui.page('/agent', title='Agent desktop')(desktop)
 ui.page('/agent/{_:path}', title='Agent desktop')(desktop)
 app.add_static_files('/assets', ASSETS)
+app.add_middleware(SecurityHeadersMiddleware, settings=SETTINGS)  # the product's headers, CSP included
 
 if __name__ in {'__main__', '__mp_main__'}:
     ui.run(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8766, host='127.0.0.1', reload=False, show=False,

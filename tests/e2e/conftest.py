@@ -40,6 +40,15 @@ CHROMIUM_ARGS = [
     '--allow-loopback-in-peer-connection',
     '--autoplay-policy=no-user-gesture-required',
 ]
+# Every page records the Content-Security-Policy violations it sees (csp_violations); the pages fixture also fails
+# a test whose pages logged one to the console.
+RECORD_CSP_VIOLATIONS = """
+if (!window.__cspViolations) {
+  window.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(
+    `${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`));
+}
+"""
 # Set by pytest / NiceGUI's user simulation in this process; inherited by the child they make NiceGUI misbehave.
 CHILD_ENV_BLOCKLIST = ('PYTEST_CURRENT_TEST', 'NICEGUI_USER_SIMULATION')
 
@@ -217,6 +226,7 @@ class Pages:
                                                 has_touch=has_touch, device_scale_factor=device_scale_factor)
             self.contexts.append(context)
         page = context.new_page()
+        page.add_init_script(RECORD_CSP_VIOLATIONS)
         page.set_default_timeout(DEFAULT_TIMEOUT_MS)
         page.on('pageerror', lambda error: self.errors.append(f'{label}: {error}'))
         page.on('console', lambda m: self.errors.append(f'{label} console: {m.text}') if m.type == 'error' else None)
@@ -235,6 +245,13 @@ def pages(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Pages]:
     opened.close()
     if _failed(request) and opened.errors:
         print('\n----- browser errors -----\n' + '\n'.join(opened.errors))
+    refused = [error for error in opened.errors if 'Content Security Policy' in error]
+    assert not refused, 'the Content-Security-Policy blocked something:\n' + '\n'.join(refused)
+
+
+def csp_violations(page: Page) -> list[str]:
+    """The ``securitypolicyviolation`` events this page's document has seen (RECORD_CSP_VIOLATIONS)."""
+    return list(page.evaluate('window.__cspViolations || []'))
 
 
 # ---------------------------------------------------------------------------------------------------- flows

@@ -23,6 +23,7 @@ from tests.e2e.conftest import (
     Pages,
     accept_offer,
     agent_send,
+    csp_violations,
     customer_send,
     login_agent,
     screenshot,
@@ -240,6 +241,8 @@ def test_chat_escalates_to_video_both_ways(server: LiveServer, pages: Pages) -> 
     expect(agent.get_by_test_id('chat-customer').filter(has_text='I can see you and your screen.')).to_be_visible()
     agent_send(agent, 'Great, look at the highlighted field.')
     expect(customer.get_by_test_id('chat-agent').filter(has_text='look at the highlighted field')).to_be_visible()
+    # the Content-Security-Policy let both pages do all of the above
+    assert csp_violations(agent) == [] and csp_violations(customer) == []
 
     # screenshots: both cameras on, share running
     screenshot(agent, 'video-agent.png')

@@ -185,4 +185,4 @@ async def test_repeated_wrong_passwords_lock_the_login(ann, user: User) -> None:
         elements(user, 'login-error')[0].set_text('')
     find(user, 'password').clear().type('agent-password')
     find(user, 'login').click()
-    await user.should_see('Too many failed logins. Try again in 5 minutes.')
+    await user.should_see('Too many failed logins from your network. Try again in 15 minutes.')

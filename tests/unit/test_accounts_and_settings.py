@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from backend.adapters.local.login_attempts import BoundedLoginAttempts
 from backend.adapters.local.passwords import Argon2PasswordHasher
 from backend.adapters.local.sqlite_store import SqliteStore
-from backend.domain.errors import InvalidInput, NotAllowed, NotFound
-from backend.services.accounts import LOCKOUT_SECONDS, MAX_FAILED_LOGINS, AccountService
+from backend.bootstrap import build_login_throttle
+from backend.domain.errors import InvalidInput, NotFound, RateLimited
+from backend.services.accounts import AccountService
 from backend.settings import Settings
 
 
@@ -60,15 +62,19 @@ def test_settings_refuse_the_demo_secret_outside_demo(monkeypatch):
         Settings(demo=False)
 
 
-def test_repeated_failed_logins_lock_the_account_for_a_while():
+async def test_repeated_failed_logins_lock_the_account_for_a_while():
+    """From one client network (the limit is per account and network since issue 10; tests/unit/test_login_throttle.py
+    has the other networks)."""
     now = [1000.0]
-    accounts = AccountService(SqliteStore(':memory:'), Argon2PasswordHasher(), 'BasicQueue', clock=lambda: now[0])
+    settings = Settings(demo=True)
+    throttle = build_login_throttle(settings, BoundedLoginAttempts(), clock=lambda: now[0])
+    accounts = AccountService(SqliteStore(':memory:'), Argon2PasswordHasher(), 'BasicQueue', throttle=throttle)
     accounts.add_agent('ann', 'Ann', 'correct horse')
-    for _ in range(MAX_FAILED_LOGINS):
-        assert accounts.authenticate('ann', 'guess') is None
-    with pytest.raises(NotAllowed, match=r'Too many failed logins\. Try again in 5 minutes\.'):
-        accounts.authenticate('ann', 'correct horse')  # even the right password waits
-    now[0] += LOCKOUT_SECONDS + 1
-    assert accounts.authenticate('ann', 'correct horse') is not None
-    assert accounts.authenticate('ann', 'guess') is None  # a success cleared the count
-    assert accounts.authenticate('ann', 'correct horse') is not None
+    for _ in range(settings.login_failures_per_account_and_network):
+        assert await accounts.login('ann', 'guess', '198.51.100.7') is None
+    with pytest.raises(RateLimited, match=r'Too many failed logins from your network\. Try again in 15 minutes\.'):
+        await accounts.login('ann', 'correct horse', '198.51.100.7')  # even the right password waits
+    now[0] += settings.login_failure_window_seconds + 1
+    assert await accounts.login('ann', 'correct horse', '198.51.100.7') is not None
+    assert await accounts.login('ann', 'guess', '198.51.100.7') is None  # a success cleared the count
+    assert await accounts.login('ann', 'correct horse', '198.51.100.7') is not None

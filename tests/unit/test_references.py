@@ -14,7 +14,7 @@ from pydantic import ValidationError
 
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.bootstrap import build_services
-from backend.domain.client_network import address_bucket
+from backend.domain.client_network import UNKNOWN_NETWORK, client_network
 from backend.domain.errors import InvalidInput, NotAllowed, NotFound, RateLimited
 from backend.domain.model import Agent, AgentStatus, ContactState, RedeemResult, ReferenceRecord
 from backend.services.references import ReferencePolicy, ReferenceService
@@ -307,8 +307,8 @@ def test_ipv6_addresses_are_limited_per_64_network(store):
     assert references.redeem('11112222', EMAIL, '203.0.113.9') is None
     with pytest.raises(RateLimited):
         references.redeem('11112222', EMAIL, '::ffff:203.0.113.9')
-    assert address_bucket(' 2001:DB8::1 ') == '2001:db8::/64'
-    assert address_bucket('') == ''  # no address known: all such clients share one bucket
+    assert client_network(' 2001:DB8::1 ') == '2001:db8::/64'
+    assert client_network('') == UNKNOWN_NETWORK  # no address known: all such clients share one bucket
 
 
 def test_old_attempt_rows_are_pruned(store, db, clock):
