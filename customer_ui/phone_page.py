@@ -2,7 +2,7 @@
 
 The caller gives a name and presses Call; the flow's prompts appear as captions (local mode has no speech), and once
 an agent answers, an audio-only meeting element joins the call's audio session by itself. The call is bound to the
-tab on the server, so a reload resumes it and rejoins the audio. The camera is never used.
+tab on the server (customer_ui/tab_session.py), so a reload resumes it and rejoins the audio. The camera is never used.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
+from customer_ui.tab_session import TabSession
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
 
@@ -33,12 +34,12 @@ FINISHED_STATES = (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 class PhonePage:
     def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService) -> None:
         self._settings, self._voice, self._meetings = settings, voice, meetings
-        self._session_key = ''
         self._calls: Subscription | None = None
         self._state: ContactState | None = None
 
     async def build(self) -> None:
         settings = self._settings
+        self._tab = TabSession(settings.page_connect_timeout_seconds)  # before the HTML goes out: it may set a cookie
         with branded_header(settings):
             ui.link('Website', '/').classes('text-white text-sm').props('data-testid=website-link')
         with ui.column().classes('w-full max-w-md mx-auto p-4 gap-4'):
@@ -71,14 +72,17 @@ class PhonePage:
                     self._line = AudioLine(self._meetings, ice_servers=settings.ice_servers,
                                            microphone_errors=MICROPHONE_ERRORS, on_change=self._render_status)
         self.call_area.set_visibility(False)
-        client = ui.context.client
-        client.on_delete(self._unsubscribe)
-        await client.connected()
-        self._session_key = client.tab_id or ''
+        ui.context.client.on_delete(self._unsubscribe)
+        if not await self._tab.connected():
+            return  # no socket came (a crawler, a probe): nothing to resume
         contact = self._voice.current_call(self._session_key)
         if contact is not None:  # a reload: resume the same call and rejoin its audio
             self.name.set_value(contact.customer_name)
             self._follow(contact)
+
+    @property
+    def _session_key(self) -> str:
+        return self._tab.key
 
     # dialling
 

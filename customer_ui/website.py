@@ -17,13 +17,13 @@ from customer_ui.branding import branded_header
 from customer_ui.chat_panel import CustomerChatPanel
 from customer_ui.link_fragment import LinkFragment
 from customer_ui.start_form import StartForm
+from customer_ui.tab_session import TabSession
 from ui_common.adhoc_link import AdhocLink, names_a_reference, parse_fragment
 
 
 class CustomerWebsite:
     def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService) -> None:
         self._settings, self._chat, self._meetings = settings, chat, meetings
-        self._session_key = ''
         self._client_address = ''
         self._chat_panel: CustomerChatPanel | None = None
         self._restored = False  # the tab's running chat (if any) is on screen; links may act from now on
@@ -31,6 +31,7 @@ class CustomerWebsite:
 
     async def build(self) -> None:
         settings = self._settings
+        self._tab = TabSession(settings.page_connect_timeout_seconds)  # before the HTML goes out: it may set a cookie
         with branded_header(settings):
             ui.label(settings.company_tagline).classes('text-sm opacity-80 max-sm:hidden')
             ui.link('Call us', '/call').classes('text-white text-sm font-medium') \
@@ -53,13 +54,17 @@ class CustomerWebsite:
             .classes('fixed z-50 bottom-6 right-6').props('rounded size=lg data-testid=launcher')
         self._client_address = _client_address()
         self.link_fragment = LinkFragment(on_read=self._open_link)
-        await ui.context.client.connected()
-        self._session_key = ui.context.client.tab_id or ''
+        if not await self._tab.connected():
+            return  # no socket came (a crawler, a probe): nothing to restore
         if self._chat.current_contact(self._session_key) is not None:
             self._show_chat()
         self._restored = True
         if self._pending_link is not None:
             self._apply_link(self._pending_link)
+
+    @property
+    def _session_key(self) -> str:
+        return self._tab.key
 
     def _toggle(self) -> None:
         if not self.panel.visible and self._chat_panel is None and not list(self.panel):
