@@ -16,7 +16,7 @@ from agent_ui.login.auth import AgentAuthMiddleware
 from backend.bootstrap import build_services
 from backend.services.bundle import Services
 from backend.settings import Settings
-from vce import user_storage_scope
+from vce import socket_guard, user_storage_scope
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
 
@@ -30,6 +30,7 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
     app.on_startup(services.start)
     app.on_startup(_tune_garbage_collector)
     app.on_shutdown(services.stop)
+    socket_guard.install(services.settings.socket_max_message_bytes)  # docs/security/sockets.md
     user_storage_scope.install()
 
     @app.get('/healthz')
