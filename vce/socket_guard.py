@@ -9,7 +9,8 @@ malformed message logged an ERROR with a traceback. NiceGUI's handlers stay as t
 * a socket joins a page only if it comes from the browser that loaded the page: the browser id in its signed session
   cookie must be the page request's (a socket without the cookie is refused without the reload NiceGUI's page script
   does on a refused handshake, so a browser that keeps no cookies cannot loop);
-* ``event``, ``javascript_response`` and ``ack`` are accepted only from a socket that joined the page they name;
+* ``event``, ``javascript_response``, ``ack`` and ``log`` are accepted only from a socket that joined the page they
+  name;
 * every message is checked for the keys and types NiceGUI reads; one that fails, or makes NiceGUI's handler raise,
   gives one short WARNING line without the client's text; engine.io / socket.io's own tracebacks for packets they
   cannot parse become such lines too;
@@ -40,7 +41,7 @@ SOCKET_LIBRARY_LOGGERS = ('engineio.server', 'socketio.server')
 MAX_ID_LENGTH = 64  # client, tab, document and request ids are UUIDs (36 characters)
 RELOAD_REFUSAL = 'Implicit handshake failed'  # NiceGUI's page script reloads on exactly this refusal
 NO_COOKIE_REFUSAL = 'Browser session missing'  # any other text: the script does not reload
-GENERIC_REFUSAL = 'Connection refused'
+GENERIC_REFUSAL = 'Connection refused'  # no browser sends what gets this: no reload either
 CLIENT_LOG_LEVELS = frozenset({'debug', 'info', 'warning', 'error'})
 
 Handler = Callable[..., Any]
@@ -95,7 +96,7 @@ def _connect(nicegui_connect: Handler) -> Handler:
         if query.get('implicit_handshake', '') == 'true':
             if not _is_handshake(query):
                 log.warning('socket.refused event=connect reason=malformed')
-                raise socketio.exceptions.ConnectionRefusedError(RELOAD_REFUSAL)
+                raise socketio.exceptions.ConnectionRefusedError(GENERIC_REFUSAL)
             _admit(query['client_id'], environ)
         await nicegui_connect(sid, environ, auth)
 
