@@ -172,6 +172,24 @@ class Page:
                 raise ProtocolError('handshake refused')
         self._ack_task = asyncio.get_running_loop().create_task(self._ack_loop())
 
+    async def join(self, client_id: str) -> None:
+        """Connect this tab's socket to the page ``client_id`` without loading it (tests: someone else's page)."""
+        self.client_id = client_id
+        self.disconnected = False
+        await self._connect({'implicit_handshake': True})
+
+    async def send(self, event: str, *data: Any) -> None:
+        """Send any socket message as this tab, well formed or not (tests: what no browser would send)."""
+        if self._sio is None:
+            raise ProtocolError('page is not connected')
+        await self._sio.emit(event, data[0] if len(data) == 1 else data or None)
+
+    async def send_frame(self, frame: str) -> None:
+        """Send one raw engine.io text frame on this tab's websocket, e.g. ``42[`` (a truncated event)."""
+        if self._sio is None or self._sio.eio.ws is None:
+            raise ProtocolError('page is not connected')
+        await self._sio.eio.ws.send_str(frame)
+
     async def close(self) -> None:
         await self._disconnect()
 

@@ -2,8 +2,8 @@
 
 The caller gives a name and presses Call; the flow's prompts appear as captions (local mode has no speech), a keypad
 answers the flow's menus while the call waits, and once an agent answers, an audio-only meeting element joins the
-call's audio session by itself. The call is bound to the tab on the server, so a reload resumes it and rejoins the
-audio. The camera is never used.
+call's audio session by itself. The call is bound to the tab on the server (customer_ui/tab_session.py), so a reload
+resumes it and rejoins the audio. The camera is never used.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from customer_ui.client_address import client_address
 from customer_ui.field_checks import is_filled_in
 from customer_ui.page_presence import PresenceListener, report_presence
 from customer_ui.phone_keypad import PhoneKeypad
+from customer_ui.tab_session import TabSession
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
 
@@ -41,13 +42,13 @@ class PhonePage:
     def __init__(self, settings: Settings, voice: VoiceService, meetings: MeetingService, *,
                  presence: Sequence[PresenceListener]) -> None:
         self._settings, self._voice, self._meetings, self._presence = settings, voice, meetings, presence
-        self._session_key = ''
         self._client_address = ''
         self._calls: Subscription | None = None
         self._state: ContactState | None = None
 
     async def build(self) -> None:
         settings = self._settings
+        self._tab = TabSession(settings.page_connect_timeout_seconds)  # before the HTML goes out: it may set a cookie
         with branded_header(settings):
             ui.link('Website', '/').classes('text-white text-sm').props('data-testid=website-link')
         with ui.column().classes('w-full max-w-md mx-auto p-4 gap-4'):
@@ -84,14 +85,18 @@ class PhonePage:
         self._client_address = client_address()
         client = ui.context.client
         client.on_delete(self._unsubscribe)
-        await client.connected()
-        self._session_key = client.tab_id or ''
+        if not await self._tab.connected():
+            return  # no socket came (a crawler, a probe): nothing to resume
         contact = self._voice.current_call(self._session_key)
         if contact is not None:  # a reload: resume the same call and rejoin its audio
             self.name.set_value(contact.customer_name)
             self._follow(contact)
         if self._session_key:  # after the lookup above: the service then knows whether the tab has a call
             report_presence(client, self._session_key, self._presence)
+
+    @property
+    def _session_key(self) -> str:
+        return self._tab.key
 
     # dialling
 

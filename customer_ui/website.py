@@ -21,6 +21,7 @@ from customer_ui.client_address import client_address
 from customer_ui.link_fragment import LinkFragment
 from customer_ui.page_presence import PresenceListener, report_presence
 from customer_ui.start_form import StartForm
+from customer_ui.tab_session import TabSession
 from ui_common.adhoc_link import AdhocLink, names_a_reference, parse_fragment
 
 
@@ -28,7 +29,6 @@ class CustomerWebsite:
     def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService, *,
                  presence: Sequence[PresenceListener]) -> None:
         self._settings, self._chat, self._meetings, self._presence = settings, chat, meetings, presence
-        self._session_key = ''
         self._client_address = ''
         self._chat_panel: CustomerChatPanel | None = None
         self._restored = False  # the tab's running chat (if any) is on screen; links may act from now on
@@ -36,6 +36,7 @@ class CustomerWebsite:
 
     async def build(self) -> None:
         settings = self._settings
+        self._tab = TabSession(settings.page_connect_timeout_seconds)  # before the HTML goes out: it may set a cookie
         with branded_header(settings):
             ui.label(settings.company_tagline).classes('text-sm opacity-80 max-sm:hidden')
             ui.link('Call us', '/call').classes('text-white text-sm font-medium') \
@@ -59,15 +60,19 @@ class CustomerWebsite:
         self._client_address = client_address()
         self.link_fragment = LinkFragment(on_read=self._open_link)
         client = ui.context.client
-        await client.connected()
-        self._session_key = client.tab_id or ''
+        if not await self._tab.connected():
+            return  # no socket came (a crawler, a probe): nothing to restore
         if self._chat.current_contact(self._session_key) is not None:
             self._show_chat()
-        if self._session_key:  # after the lookup above: the service then knows whether the tab has a chat
-            report_presence(client, self._session_key, self._presence)
+        # after the lookup above: the service then knows whether the tab has a chat
+        report_presence(client, self._session_key, self._presence)
         self._restored = True
         if self._pending_link is not None:
             self._apply_link(self._pending_link)
+
+    @property
+    def _session_key(self) -> str:
+        return self._tab.key
 
     def _toggle(self) -> None:
         if not self.panel.visible and self._chat_panel is None and not list(self.panel):

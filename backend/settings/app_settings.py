@@ -66,6 +66,12 @@ class Settings(BaseSettings):
     data_dir: Path = Path('var')
     storage_secret: StorageSecret = SecretStr(DEFAULT_STORAGE_SECRET)
 
+    # browser sockets (docs/security/sockets.md): the largest socket message a browser may send (a WebRTC offer or a
+    # Connect contact's attributes fit many times over), and how long a customer page waits for its socket before it
+    # ends quietly (a crawler or a probe never opens one)
+    socket_max_message_bytes: int = Field(default=131_072, ge=32_768, le=1_000_000)
+    page_connect_timeout_seconds: float = Field(default=30.0, ge=0.1, le=300.0)
+
     flows_dir: Path = PROJECT_ROOT / 'contact_flows'
     inbound_chat_flow: str = 'VideoCallEscalationChat'
     inbound_voice_flow: str = 'VideoCallEscalationVoice'
