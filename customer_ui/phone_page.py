@@ -20,13 +20,13 @@ from backend.services.meetings import MeetingService
 from backend.services.voice import VoiceService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
-from customer_ui.client_address import client_address
 from customer_ui.field_checks import is_filled_in
 from customer_ui.page_presence import PresenceListener, report_presence
 from customer_ui.phone_keypad import PhoneKeypad
 from customer_ui.tab_session import TabSession
 from ui_common.audio_line import AudioLine
 from ui_common.call_timer import CallTimer
+from ui_common.client_address import client_address
 
 MICROPHONE_HINT = 'Your browser will ask to use your microphone: choose Allow. We use it only during the call.'
 MICROPHONE_ERRORS = {

@@ -17,12 +17,12 @@ from backend.services.meetings import MeetingService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
 from customer_ui.chat_panel import CustomerChatPanel
-from customer_ui.client_address import client_address
 from customer_ui.link_fragment import LinkFragment
 from customer_ui.page_presence import PresenceListener, report_presence
 from customer_ui.start_form import StartForm
 from customer_ui.tab_session import TabSession
 from ui_common.adhoc_link import AdhocLink, names_a_reference, parse_fragment
+from ui_common.client_address import client_address
 
 
 class CustomerWebsite:

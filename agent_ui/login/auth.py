@@ -23,7 +23,7 @@ from agent_ui.login.idle_timeout import idle_too_long, mark_active
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService
-from customer_ui.client_address import client_address
+from ui_common.client_address import client_address
 
 log = logging.getLogger('vce.agent_ui')
 
