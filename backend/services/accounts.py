@@ -18,6 +18,7 @@ from backend.services.login_throttle import LoginThrottle
 
 log = logging.getLogger('vce.accounts')
 
+MISSING_CREDENTIALS_TEXT = 'Enter your username and password.'
 SUSPECT_CHECKS_AT_ONCE = 2  # password checks from networks that already failed on the account, per process
 
 
@@ -64,6 +65,8 @@ class AccountService:
         a network that has not failed, like the agent's, goes straight to a worker thread."""
         if self._throttle is None:
             raise RuntimeError('The password login needs a LoginThrottle (backend.bootstrap builds one).')
+        if not isinstance(username, str) or not isinstance(password, str) or not username.strip() or not password:
+            raise InvalidInput(MISSING_CREDENTIALS_TEXT)  # an empty field, or a hostile socket's non-text value
         ticket = self._throttle.admit(username, client_address)
         try:
             if ticket.delay_seconds > 0:
@@ -83,10 +86,11 @@ class AccountService:
         """The agent for these credentials, or None; unknown users cost the same time as wrong passwords.
 
         This is the bare check, without limits: the login page goes through :meth:`login`."""
-        key = (username or '').strip().lower()
-        agent = self._store.get_agent(key)
+        key = username.strip().lower() if isinstance(username, str) else ''
+        password = password if isinstance(password, str) else ''
+        agent = self._store.get_agent(key) if key else None
         if agent is None:
-            self._hasher.verify(self._dummy_hash, password or '')
-        elif self._hasher.verify(agent.password_hash, password or ''):
+            self._hasher.verify(self._dummy_hash, password)
+        elif self._hasher.verify(agent.password_hash, password):
             return agent
         return None

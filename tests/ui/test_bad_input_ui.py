@@ -12,7 +12,7 @@ from nicegui.testing import User
 
 from backend.adapters.local.sqlite_store import SqliteStore
 from backend.settings import Settings
-from tests.ui.helpers import elements, find, start_chat
+from tests.ui.helpers import AGENT_PASSWORD, create_agent, elements, find, start_chat
 from ui_common.chat_transcript import ChatTranscript
 
 NOT_TEXT = [5, 12.5, {'name': 'Cara'}, ['Cara'], True, None]
@@ -132,3 +132,17 @@ async def test_a_caller_name_that_is_not_text_starts_no_call(user: User, value: 
     await user.should_not_see('Calling Example Bank…')
     assert contacts_in_store() == 0
 
+
+
+@pytest.mark.parametrize('field', ['username', 'password'])
+@pytest.mark.parametrize('value', NOT_TEXT)
+async def test_login_credentials_that_are_not_text_get_a_clear_message(user: User, field: str, value: object) -> None:
+    create_agent()
+    await user.open('/agent/login')
+    find(user, 'username').type('ann')
+    find(user, 'password').type(AGENT_PASSWORD)
+    send_value(user, field, value)
+    find(user, 'login').click()
+    await user.should_see('Enter your username and password.')
+    await user.should_not_see('Wrong username or password.')
+    assert user.back_history == [] or '/agent/login' in str(user.back_history[-1:])

@@ -78,3 +78,19 @@ async def test_repeated_failed_logins_lock_the_account_for_a_while():
     assert await accounts.login('ann', 'correct horse', '198.51.100.7') is not None
     assert await accounts.login('ann', 'guess', '198.51.100.7') is None  # a success cleared the count
     assert await accounts.login('ann', 'correct horse', '198.51.100.7') is not None
+
+
+@pytest.mark.parametrize(('username', 'password'), [
+    (5, 'correct horse'), ('ann', {'p': 1}), (None, None), (['ann'], 'correct horse'), ('  ', 'correct horse'),
+    ('ann', ''),
+])
+async def test_missing_or_non_text_credentials_get_a_clear_message_and_count_for_nothing(username, password):
+    settings = Settings(demo=True)
+    throttle = build_login_throttle(settings, BoundedLoginAttempts())
+    accounts = AccountService(SqliteStore(':memory:'), Argon2PasswordHasher(), 'BasicQueue', throttle=throttle)
+    accounts.add_agent('ann', 'Ann', 'correct horse')
+    for _ in range(settings.login_failures_per_account_and_network + 1):
+        with pytest.raises(InvalidInput, match=r'^Enter your username and password\.$'):
+            await accounts.login(username, password, '198.51.100.7')  # type: ignore[arg-type]
+    assert await accounts.login('ann', 'correct horse', '198.51.100.7') is not None  # nothing was counted
+    assert accounts.authenticate(username, password) is None  # type: ignore[arg-type]
