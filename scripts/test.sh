@@ -2,8 +2,16 @@
 # Set everything up on a fresh Linux machine and run the whole test suite:
 # lint + layer rules + flow check, unit and UI tests, then the real-browser tests inside a
 # loopback-only network namespace (no test traffic can leave 127.0.0.1).
+#   --update-screenshots   also rewrite the README's screenshots (docs/screenshots) from the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
+screenshots=0
+for arg in "$@"; do
+  case "$arg" in
+    --update-screenshots) screenshots=1 ;;
+    *) echo "unknown option: $arg (known: --update-screenshots)" >&2; exit 2 ;;
+  esac
+done
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 apt_updated=0
@@ -34,4 +42,5 @@ echo "== unit, contract and UI tests"
 .venv/bin/pytest tests/unit tests/contract tests/ui -q -p no:cacheprovider
 
 echo '== browser tests (loopback-only network namespace)'
-as_root unshare -n sh -c 'ip link set lo up && exec .venv/bin/pytest tests/e2e -m e2e -q -p no:cacheprovider'
+as_root env VCE_UPDATE_SCREENSHOTS="$screenshots" \
+  unshare -n sh -c 'ip link set lo up && exec .venv/bin/pytest tests/e2e -m e2e -q -p no:cacheprovider'
