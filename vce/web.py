@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from pathlib import Path
 
 from fastapi.responses import JSONResponse
 from nicegui import app, ui
@@ -20,15 +19,14 @@ from backend.settings import Settings
 from vce import socket_guard, user_storage_scope
 from vce.security_headers import SecurityHeadersMiddleware
 from vce.server_options import server_options
-
-ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
+from vce_resources import assets_dir
 
 log = logging.getLogger('vce')
 
 
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
     """Register routes, static files and lifecycle hooks on NiceGUI's app (call before ``ui.run``)."""
-    app.add_static_files('/assets', ASSETS_DIR)
+    app.add_static_files('/assets', assets_dir())
     app.add_middleware(AgentAuthMiddleware, idle_seconds=services.settings.agent_session_idle_minutes * 60)
     app.add_middleware(SecurityHeadersMiddleware, settings=services.settings)  # outside the login redirects
     app.on_startup(services.start)

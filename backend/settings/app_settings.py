@@ -38,8 +38,10 @@ from backend.settings.value_types import (
     StorageSecret,
     Text,
 )
+from vce_resources import contact_flows_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout: contact_flows/, docs/
+# the checkout (tests and tools read docs/ and examples/ there); the runtime finds its files with vce_resources
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORAGE_SECRET = 'vce-demo-secret-change-me'
 REFERENCE_SECRET_LABEL = b'vce/ad-hoc-reference-secret/v1'  # fixed: changing it invalidates live references
 
@@ -72,7 +74,7 @@ class Settings(BaseSettings):
     socket_max_message_bytes: int = Field(default=131_072, ge=32_768, le=1_000_000)
     page_connect_timeout_seconds: float = Field(default=30.0, ge=0.1, le=300.0)
 
-    flows_dir: Path = PROJECT_ROOT / 'contact_flows'
+    flows_dir: Path = Field(default_factory=contact_flows_dir)  # the shipped flows, wherever the package is
     inbound_chat_flow: str = 'VideoCallEscalationChat'
     inbound_voice_flow: str = 'VideoCallEscalationVoice'
     standard_queue: str = 'BasicQueue'
