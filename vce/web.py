@@ -17,6 +17,7 @@ from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
 from vce import socket_guard, user_storage_scope
+from vce.data_location import data_location
 from vce.security_headers import SecurityHeadersMiddleware
 from vce.server_options import server_options
 from vce_resources import assets_dir
@@ -61,6 +62,7 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     local mode runs for the flows' Lambda functions and cloud-only actions (contact_flows/README.md)."""
     services = (build_services(settings) if flow_extensions is None
                 else build_services(settings, flow_extensions=flow_extensions))
+    log.info('server.starting mode=%s data=%s', settings.mode, data_location(settings))
     create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,

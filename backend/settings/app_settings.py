@@ -11,12 +11,13 @@ import hmac
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.domain.connect_arns import parse_instance_arn
 from backend.domain.connect_instance import ConnectInstanceUrls, connect_instance_urls
 from backend.settings.checks import MIN_SECRET_LENGTH
+from backend.settings.data_folder import absolute_data_dir, default_data_dir
 from backend.settings.value_types import (
     ENV_PREFIX,
     AgentLoginModeSetting,
@@ -65,7 +66,9 @@ class Settings(BaseSettings):
     demo: bool = False
     host: str = '127.0.0.1'
     port: int = Field(default=8080, ge=1, le=65535)
-    data_dir: Path = Path('var')
+    # local mode's data folder (backend/settings/data_folder.py): the platform's per-user data folder by default;
+    # a relative value is taken from the folder the command starts in
+    data_dir: Path = Field(default_factory=default_data_dir)
     storage_secret: StorageSecret = SecretStr(DEFAULT_STORAGE_SECRET)
 
     # browser sockets (docs/security/sockets.md): the largest socket message a browser may send (a WebRTC offer or a
@@ -160,6 +163,16 @@ class Settings(BaseSettings):
     welcome_text: str = 'Talk to us by chat, then switch to video whenever you are ready.'
     # public URL of the customer website, for ad-hoc links; empty -> the origin the agent desktop was served from
     website_url: HttpsUrl = ''
+
+    @field_validator('data_dir')
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return absolute_data_dir(value)
+
+    @property
+    def data_dir_from_setting(self) -> bool:
+        """Whether VCE_DATA_DIR (or an argument) chose the data folder, rather than the platform default."""
+        return 'data_dir' in self.model_fields_set
 
     @property
     def database_path(self) -> Path:
