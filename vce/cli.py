@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +13,7 @@ from backend.settings import Settings
 from backend.settings.value_types import validation_problems
 from vce import configure_cmd, doctor_cmd, flows_export_cmd, table_cmd
 from vce.data_location import data_location
+from vce.log_format import configure_logging
 
 app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
 agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
@@ -146,14 +145,8 @@ def _run(action):  # type: ignore[no-untyped-def]
         raise typer.Exit(1) from None
 
 
-SECRET_LOGGING_LIBRARIES = ('botocore', 'boto3', 'urllib3', 'websockets', 'httpx', 'httpcore', 'authlib')
-
-
 def _serve(settings: Settings) -> None:
-    logging.basicConfig(level=os.environ.get('VCE_LOG_LEVEL', 'INFO'),
-                        format='%(asctime)s %(levelname)s %(name)s %(message)s')
-    for library in SECRET_LOGGING_LIBRARIES:  # their DEBUG lines carry bearer tokens and signed URLs
-        logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))
+    configure_logging(settings)
     from backend.flows import InvalidFlowError
     from vce.web import run
 

@@ -18,6 +18,7 @@ from backend.services.bundle import Services
 from backend.settings import Settings
 from vce import socket_guard, user_storage_scope
 from vce.data_location import data_location
+from vce.log_format import server_log_options
 from vce.security_headers import SecurityHeadersMiddleware
 from vce.server_options import server_options
 from vce_resources import assets_dir
@@ -67,4 +68,4 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
            favicon='🎥', reconnect_timeout=30,  # also sets socket ping timeouts: a short one drops busy sockets
-           **server_options(settings))
+           **server_options(settings), **server_log_options(settings))

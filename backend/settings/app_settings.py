@@ -33,6 +33,8 @@ from backend.settings.value_types import (
     HttpsLink,
     HttpsUrl,
     IamRoleArn,
+    LogFormatSetting,
+    LogLevelSetting,
     OidcScopes,
     ProxyNetworks,
     SsmPath,
@@ -70,6 +72,11 @@ class Settings(BaseSettings):
     # a relative value is taken from the folder the command starts in
     data_dir: Path = Field(default_factory=default_data_dir)
     storage_secret: StorageSecret = SecretStr(DEFAULT_STORAGE_SECRET)
+
+    # the server's log (vce serve, vce demo): one line per contact/agent event, with ids only; json: one object per
+    # line with time, level, logger, message, event and the line's key=value fields (vce/log_format.py)
+    log_level: LogLevelSetting = 'info'
+    log_format: LogFormatSetting = 'text'
 
     # browser sockets (docs/security/sockets.md): the largest socket message a browser may send (a WebRTC offer or a
     # Connect contact's attributes fit many times over), and how long a customer page waits for its socket before it
