@@ -38,8 +38,15 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
     user_storage_scope.install()
 
     @app.get('/healthz')
-    def healthz() -> JSONResponse:
+    def healthz() -> JSONResponse:  # liveness: the process answers (it touches nothing)
         return JSONResponse({'status': 'ok', 'mode': services.settings.mode})
+
+    @app.get('/readyz')
+    async def readyz() -> JSONResponse:  # readiness: the store answers a cheap read (backend/services/readiness.py)
+        readiness = await services.readiness.check()
+        if readiness.ready:
+            return JSONResponse({'status': 'ready', 'mode': services.settings.mode})
+        return JSONResponse({'status': 'unavailable', 'reason': readiness.reason}, status_code=503)
 
     customer_ui.pages.register(services)
     if services.agent_desk is not None or services.ccp_login is not None:  # local desktop, or the one on Connect
