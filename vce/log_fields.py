@@ -55,7 +55,9 @@ def _read(template: str, args: tuple[object, ...]) -> LineFields:
 
 
 def _value(conversion: str, arg: object) -> object:
-    """The argument as the line prints it; a number stays a number in JSON (a finite one: JSON has no NaN)."""
+    """The argument as the line prints it; a number or a bool stays one in JSON (a finite number: JSON has no NaN)."""
+    if isinstance(arg, bool) and conversion == '%s':
+        return arg
     text = conversion % (arg,)
     if conversion[-1] in INTEGERS:
         return int(text)

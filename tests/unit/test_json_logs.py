@@ -42,6 +42,7 @@ def test_numbers_stay_numbers_and_the_event_may_be_built_from_an_argument():
     entry = _line(_record('vce.rate_limits', '%s.rate_limited attempts=%d', 'chat_start', 11))
     assert entry['event'] == 'chat_start.rate_limited' and entry['fields'] == {'attempts': 11}
     assert line_fields('x.y ratio=%.2f nan=%f', (0.5, float('nan'))).fields == {'ratio': 0.5, 'nan': 'nan'}
+    assert line_fields('readiness.changed ready=%s', (True,)).fields == {'ready': True}
 
 
 def test_a_client_chosen_value_cannot_break_the_line_or_add_a_field():
