@@ -9,4 +9,5 @@ CODE = find_packages(include=['backend*', 'agent_ui*', 'customer_ui*', 'ui_commo
 DATA_FOLDERS = {'vce_resources.assets': 'assets', 'vce_resources.contact_flows': 'contact_flows'}
 DATA_SUBFOLDERS = ['vce_resources.assets.audio', 'vce_resources.assets.vendor']  # (not js-src: the bundles' recipe)
 
-setup(packages=[*CODE, *DATA_FOLDERS, *DATA_SUBFOLDERS], package_dir=DATA_FOLDERS)
+if __name__ == '__main__':  # the build runs this file as __main__; tests read the lists above
+    setup(packages=[*CODE, *DATA_FOLDERS, *DATA_SUBFOLDERS], package_dir=DATA_FOLDERS)
