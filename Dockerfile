@@ -20,9 +20,10 @@ COPY scripts/package/install.sh /tmp/install.sh
 RUN PYTHON=python sh /tmp/install.sh /opt/vce /tmp/dist \
     && rm -rf /tmp/dist /tmp/install.sh \
     && groupadd --system --gid 10001 vce \
-    && useradd --system --uid 10001 --gid vce --home-dir /var/lib/vce --create-home --shell /usr/sbin/nologin vce
-# VCE_MODE stays unset (local): the deployer sets aws and the settings. The data folder belongs to the user;
-# NiceGUI keeps its agent-session storage beside it rather than in the working folder.
+    && useradd --system --uid 10001 --gid vce --home-dir /var/lib/vce --create-home --shell /usr/sbin/nologin vce \
+    && install -d -o vce -g vce -m 0750 /var/lib/vce/data /var/lib/vce/nicegui
+# VCE_MODE stays unset (local): the deployer sets aws and the settings. The data folder belongs to the user (a
+# volume mounted there takes its owner); NiceGUI keeps its agent-session storage beside it, not in the working folder.
 ENV PATH=/opt/vce/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
