@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set everything up on a fresh Linux machine and run the whole test suite:
-# lint + layer rules + flow check, unit and UI tests, then the real-browser tests inside a
-# loopback-only network namespace (no test traffic can leave 127.0.0.1).
+# lint + layer rules + flow check, unit and UI tests, the installed package (the Dockerfile's steps and its lint),
+# then the real-browser tests inside a loopback-only network namespace (no test traffic can leave 127.0.0.1).
 #   --update-screenshots   also rewrite the README's screenshots (docs/screenshots) from the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,11 +35,14 @@ fi
 echo '== static checks'
 .venv/bin/ruff check .
 .venv/bin/lint-imports --config pyproject.toml
-.venv/bin/mypy backend agent_ui customer_ui ui_common vce
+.venv/bin/mypy backend agent_ui customer_ui ui_common vce vce_resources
 .venv/bin/vce flows check contact_flows/*.json
 
 echo "== unit, contract and UI tests"
 .venv/bin/pytest tests/unit tests/contract tests/ui -q -p no:cacheprovider
+
+echo '== the package: wheel and sdist built and installed as the container image does, vce demo from the wheel'
+.venv/bin/pytest tests/package -q -p no:cacheprovider
 
 echo '== browser tests (loopback-only network namespace)'
 as_root env VCE_UPDATE_SCREENSHOTS="$screenshots" \

@@ -55,6 +55,8 @@ def validation_problems(error: ValidationError) -> list[str]:
 
 CcpLoginMode = Literal['popup', 'federated']  # popup: Connect-managed users; federated: SAML
 AgentLoginMode = Literal['oidc', 'local']  # agent login: an OpenID Connect provider, or local accounts
+LogLevel = Literal['debug', 'info', 'warning', 'error', 'critical']
+LogFormat = Literal['text', 'json']  # json: one object per line, for log collectors (vce/log_format.py)
 
 AwsRegion = Annotated[str, Checked(checks.region)]
 ChimeMediaRegion = Annotated[str, Checked(checks.media_region)]
@@ -74,3 +76,5 @@ StorageSecret = Annotated[SecretStr, Checked(checks.secret, blank_means_unset=Fa
 ClientSecret = Annotated[SecretStr, Checked(checks.client_secret)]
 CcpLoginModeSetting = Annotated[CcpLoginMode, Checked(checks.choice(*get_args(CcpLoginMode)))]
 AgentLoginModeSetting = Annotated[AgentLoginMode, Checked(checks.choice(*get_args(AgentLoginMode)))]
+LogLevelSetting = Annotated[LogLevel, Checked(checks.choice(*get_args(LogLevel)))]
+LogFormatSetting = Annotated[LogFormat, Checked(checks.choice(*get_args(LogFormat)))]
