@@ -111,6 +111,15 @@ def create_table(region: str, name: str) -> TableStatus:
         raise describe('dynamodb:CreateTable', error) from error
 
 
+def table_definition(name: str = 'VideoCallEscalation') -> tuple[dict[str, Any], str]:
+    """The DynamoDB table's CreateTable parameters (keys, index, billing) and its TTL attribute: ``deploy/``
+    builds the same table as ``vce create-table``."""
+    from backend.adapters.aws.dynamo_table import TTL_ATTRIBUTE
+    from backend.adapters.aws.dynamo_table import table_definition as definition
+
+    return definition(name), TTL_ATTRIBUTE
+
+
 def flow_publisher(instance: InstanceArn) -> ConnectFlowPublisher:
     """Creates or updates the flows in the Connect instance (``vce flows export --create-or-update``)."""
     from backend.adapters.aws.connect_flows import ConnectFlowPublisher

@@ -60,6 +60,8 @@ INTERACTIVE_ANSWERS = [
     SECRET,  # hidden input
     '',  # ccp-login-mode: default popup
     'local',  # agent-login-mode: local, so no OIDC questions
+    '',  # connect-agent-routing-profile-arn: optional, left empty
+    '',  # connect-agent-security-profile-arn: optional, left empty
 ]
 
 
