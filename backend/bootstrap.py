@@ -120,6 +120,13 @@ def table_definition(name: str = 'VideoCallEscalation') -> tuple[dict[str, Any],
     return definition(name), TTL_ATTRIBUTE
 
 
+def secret_value(region: str, secret_id: str) -> str:
+    """A Secrets Manager secret's value (``vce deploy`` reads the secrets it made, for the doctor's checks)."""
+    from backend.adapters.aws.secrets import read_secret
+
+    return read_secret(aws_client('secretsmanager', region), secret_id)
+
+
 def flow_publisher(instance: InstanceArn) -> ConnectFlowPublisher:
     """Creates or updates the flows in the Connect instance (``vce flows export --create-or-update``)."""
     from backend.adapters.aws.connect_flows import ConnectFlowPublisher

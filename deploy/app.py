@@ -31,7 +31,8 @@ def build_stack(config: DeployConfig, outdir: Path, *, image: ecs.ContainerImage
                 flows_dir: Path | None = None) -> tuple[App, VideoCallEscalationStack]:
     for name, value in QUIET_NODE.items():
         os.environ.setdefault(name, value)
-    app = App(outdir=str(outdir), analytics_reporting=False)
+    # absolute: the node process behind aws_cdk keeps the working folder it started in
+    app = App(outdir=str(outdir.resolve()), analytics_reporting=False)
     register_checks(app)
     stack = VideoCallEscalationStack(app, config, image=image, flows_dir=flows_dir)
     acknowledge_accepted(stack)
@@ -43,4 +44,4 @@ def synthesize(config: DeployConfig, outdir: Path, *, image: ecs.ContainerImage 
     """Write the cloud assembly to ``outdir``; raises when cdk-nag finds something not acknowledged."""
     app, stack = build_stack(config, outdir, image=image, flows_dir=flows_dir)
     app.synth()
-    return Assembly(outdir, outdir / stack.template_file, stack)
+    return Assembly(outdir.resolve(), outdir.resolve() / stack.template_file, stack)

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from backend.domain.errors import DataFileUnusable, DomainError
 from backend.settings import Settings
 from backend.settings.value_types import validation_problems
-from vce import configure_cmd, doctor_cmd, flows_export_cmd, table_cmd
+from vce import configure_cmd, deploy_cmd, doctor_cmd, flows_export_cmd, table_cmd
 
 app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
 agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
@@ -23,6 +23,7 @@ app.add_typer(flows_app, name='flows')
 configure_cmd.register(app)
 doctor_cmd.register(app)
 table_cmd.register(app)
+deploy_cmd.register(app)
 flows_export_cmd.register(flows_app)
 
 DEMO_AGENT = ('demo', 'Demo Agent', 'demo-agent-pass')
