@@ -11,9 +11,9 @@ import typer
 from pydantic import ValidationError
 
 from backend.domain.errors import DataFileUnusable, DomainError
-from backend.settings import Settings
+from backend.settings import BootstrapSettings, Settings
 from backend.settings.value_types import validation_problems
-from vce import configure_cmd, deploy_cmd, doctor_cmd, flows_export_cmd, table_cmd
+from vce import agents_cmd, configure_cmd, deploy_cmd, doctor_cmd, flows_export_cmd, table_cmd
 
 app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
 agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
@@ -59,8 +59,13 @@ def serve() -> None:
 def agents_add(username: str,
                name: Annotated[str, typer.Option('--name', help='Name shown to customers')],
                password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                                     envvar='VCE_NEW_AGENT_PASSWORD')]) -> None:
-    """Create a local agent account."""
+                                                     envvar='VCE_NEW_AGENT_PASSWORD',
+                                                     help='aws mode: the Connect CCP password')],
+               email: Annotated[str, typer.Option(help='aws mode: the agent\'s email (Cognito login)')] = '') -> None:
+    """Create an agent: a local account, or in aws mode (VCE_MODE=aws) a Connect user and a Cognito user."""
+    if BootstrapSettings().mode == 'aws':
+        agents_cmd.add_aws_agent(username, name, email, password)
+        return
     agent = _run(lambda: _accounts(_settings(demo=True)).add_agent(username, name, password))
     typer.echo(f'Created agent {agent.username} ({agent.display_name}).')
 
