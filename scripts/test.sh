@@ -26,7 +26,7 @@ fi
 echo '== static checks'
 .venv/bin/ruff check .
 .venv/bin/lint-imports --config pyproject.toml
-.venv/bin/mypy backend agent_ui customer_ui ui_common vce
+.venv/bin/mypy backend agent_ui customer_ui ui_common vce deploy
 .venv/bin/vce flows check contact_flows/*.json
 
 echo "== unit, contract and UI tests"
