@@ -5,7 +5,8 @@ this file; ``vce_resources`` finds the folders in both layouts. Which files go i
 
 from setuptools import find_packages, setup
 
-CODE = find_packages(include=['backend*', 'agent_ui*', 'customer_ui*', 'ui_common*', 'vce', 'vce.*', 'vce_resources'])
+CODE = find_packages(include=['backend*', 'agent_ui*', 'customer_ui*', 'ui_common*', 'vce', 'vce.*', 'vce_resources',
+                                'deploy', 'deploy.*'])
 DATA_FOLDERS = {'vce_resources.assets': 'assets', 'vce_resources.contact_flows': 'contact_flows'}
 DATA_SUBFOLDERS = ['vce_resources.assets.audio', 'vce_resources.assets.vendor']  # (not js-src: the bundles' recipe)
 

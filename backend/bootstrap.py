@@ -12,7 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backend.domain.connect_arns import InstanceArn
+from backend.domain.connect_arns import (
+    InstanceArn,
+    parse_instance_arn,
+    parse_routing_profile_arn,
+    parse_security_profile_arn,
+)
 from backend.domain.errors import InvalidInput
 from backend.domain.hours_of_operation import HoursCalendar, load_hours
 from backend.events import EventBus
@@ -47,6 +52,7 @@ from backend.settings import BootstrapSettings, Settings
 from backend.settings.ssm_source import settings_from_ssm
 
 if TYPE_CHECKING:
+    from backend.adapters.aws.agent_accounts import ConnectCognitoAgents, CreatedAgent
     from backend.adapters.aws.connect_chat import ConnectCustomerChannel
     from backend.adapters.aws.connect_chat_api import ConnectChatApi
     from backend.adapters.aws.connect_flows import ConnectFlowPublisher
@@ -110,6 +116,56 @@ def create_table(region: str, name: str) -> TableStatus:
         return ensure_table(aws_client('dynamodb', region), name)
     except Exception as error:  # botocore errors: say which call failed and what to do
         raise describe('dynamodb:CreateTable', error) from error
+
+
+def table_definition(name: str = 'VideoCallEscalation') -> tuple[dict[str, Any], str]:
+    """The DynamoDB table's CreateTable parameters (keys, index, billing) and its TTL attribute: ``deploy/``
+    builds the same table as ``vce create-table``."""
+    from backend.adapters.aws.dynamo_table import TTL_ATTRIBUTE
+    from backend.adapters.aws.dynamo_table import table_definition as definition
+
+    return definition(name), TTL_ATTRIBUTE
+
+
+def secret_value(region: str, secret_id: str) -> str:
+    """A Secrets Manager secret's value (``vce deploy`` reads the secrets it made, for the doctor's checks)."""
+    from backend.adapters.aws.secrets import read_secret
+
+    return read_secret(aws_client('secretsmanager', region), secret_id)
+
+
+def aws_agent_accounts(values: Mapping[str, str], region: str) -> ConnectCognitoAgents:
+    """``vce agents add`` in aws mode: Connect user + Cognito user, from the configured instance, the agents'
+    routing and security profiles and the Cognito pool of the OIDC discovery URL (``vce deploy`` stores them all)."""
+    from backend.adapters.aws.agent_accounts import ConnectCognitoAgents
+    from backend.adapters.aws.doctor.service_checks import COGNITO_DISCOVERY_RE
+
+    needed = ('connectInstanceARN', 'connectAgentRoutingProfileARN', 'connectAgentSecurityProfileARN',
+              'oidcDiscoveryURL')
+    missing = [name for name in needed if not values.get(name)]
+    if missing:
+        raise InvalidInput(f'aws mode\'s `vce agents add` needs {", ".join(missing)} (`vce deploy` stores them; or '
+                           '`vce configure`)')
+    pool = COGNITO_DISCOVERY_RE.match(values['oidcDiscoveryURL'])
+    if pool is None:
+        raise InvalidInput('oidcDiscoveryURL is not a Cognito user pool\'s: `vce agents add` makes Cognito users '
+                           'only; add the agent at your OIDC provider and in Connect')
+    instance = parse_instance_arn(values['connectInstanceARN'])
+    return ConnectCognitoAgents(
+        aws_client('connect', instance.region), aws_client('cognito-idp', pool['region']),
+        instance_id=instance.instance_id,
+        routing_profile_id=parse_routing_profile_arn(values['connectAgentRoutingProfileARN']).resource_id,
+        security_profile_id=parse_security_profile_arn(values['connectAgentSecurityProfileARN']).resource_id,
+        user_pool_id=pool['pool'])
+
+
+def add_aws_agent(values: Mapping[str, str], region: str, *, username: str, display_name: str, email: str,
+                  password: str) -> CreatedAgent:
+    """Create an aws-mode agent (Connect user + Cognito user, or neither); an AwsCallFailed says what failed."""
+    from backend.adapters.aws.agent_accounts import NewAgent
+
+    return aws_agent_accounts(values, region).add(NewAgent(username=username, display_name=display_name,
+                                                           email=email, password=password))
 
 
 def flow_publisher(instance: InstanceArn) -> ConnectFlowPublisher:

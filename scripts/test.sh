@@ -35,7 +35,7 @@ fi
 echo '== static checks'
 .venv/bin/ruff check .
 .venv/bin/lint-imports --config pyproject.toml
-.venv/bin/mypy backend agent_ui customer_ui ui_common vce vce_resources
+.venv/bin/mypy backend agent_ui customer_ui ui_common vce vce_resources deploy
 .venv/bin/vce flows check contact_flows/*.json
 
 echo "== unit, contract and UI tests"

@@ -9,9 +9,9 @@ import typer
 from pydantic import ValidationError
 
 from backend.domain.errors import DataFileUnusable, DomainError
-from backend.settings import Settings
+from backend.settings import BootstrapSettings, Settings
 from backend.settings.value_types import validation_problems
-from vce import configure_cmd, doctor_cmd, flows_export_cmd, table_cmd
+from vce import agents_cmd, configure_cmd, deploy_cmd, doctor_cmd, flows_export_cmd, table_cmd
 from vce.data_location import data_location
 from vce.log_format import configure_logging
 
@@ -23,6 +23,7 @@ app.add_typer(flows_app, name='flows')
 configure_cmd.register(app)
 doctor_cmd.register(app)
 table_cmd.register(app)
+deploy_cmd.register(app)
 flows_export_cmd.register(flows_app)
 
 DEMO_AGENT = ('demo', 'Demo Agent', 'demo-agent-pass')
@@ -59,8 +60,13 @@ def serve() -> None:
 def agents_add(username: str,
                name: Annotated[str, typer.Option('--name', help='Name shown to customers')],
                password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                                     envvar='VCE_NEW_AGENT_PASSWORD')]) -> None:
-    """Create a local agent account."""
+                                                     envvar='VCE_NEW_AGENT_PASSWORD',
+                                                     help='aws mode: the Connect CCP password')],
+               email: Annotated[str, typer.Option(help='aws mode: the agent\'s email (Cognito login)')] = '') -> None:
+    """Create an agent: a local account, or in aws mode (VCE_MODE=aws) a Connect user and a Cognito user."""
+    if BootstrapSettings().mode == 'aws':
+        agents_cmd.add_aws_agent(username, name, email, password)
+        return
     agent = _run(lambda: _accounts(_settings(demo=True)).add_agent(username, name, password))
     typer.echo(f'Created agent {agent.username} ({agent.display_name}).')
 

@@ -7,6 +7,7 @@ docs/aws/fidelity.md (it starts real chats, a reference, a Chime meeting and a f
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Annotated
 
 import typer
@@ -42,7 +43,18 @@ def doctor(region: Annotated[str | None, typer.Option(help='AWS region (default:
     """Check credentials, region, the Connect instance, flows, queue and approved origins, Chime SDK permissions,
     the DynamoDB table and the Cognito app client; exits 1 when anything is red (with --pilot: or broken)."""
     region, path = aws_access.region_and_path(region, path)
-    values, problems = aws_access.configured_values(region, path)
+    if not run_checks(region, path):
+        if pilot:
+            typer.echo('The pilot runs only when every check is green.', err=True)
+        raise typer.Exit(1)
+    if pilot:
+        _pilot(region, path, pilot_agent, pilot_timeout, pilot_heartbeat)
+
+
+def run_checks(region: str, path: str, secrets: Mapping[str, str] | None = None) -> bool:
+    """Print the checks' table; True when none failed. ``secrets`` (by setting name) stand in for values the
+    environment would give the server (``vce deploy``: the secrets Secrets Manager gives the service)."""
+    values, problems = aws_access.configured_values(region, path, secrets)
     results = bootstrap.doctor_checks(values, region, problems)
     table = Table(title=f'vce doctor — {region}, SSM {path}', show_lines=True)
     for column in ('Check', 'Status', 'Detail', 'Fix'):
@@ -54,12 +66,9 @@ def doctor(region: Annotated[str | None, typer.Option(help='AWS region (default:
     failed = [r.name for r in results if r.status.value == FAIL]
     if failed:
         typer.echo(f'{len(failed)} check(s) failed: {", ".join(failed)}', err=True)
-        if pilot:
-            typer.echo('The pilot runs only when every check is green.', err=True)
-        raise typer.Exit(1)
+        return False
     typer.echo('All checks passed.')
-    if pilot:
-        _pilot(region, path, pilot_agent, pilot_timeout, pilot_heartbeat)
+    return True
 
 
 def _pilot(region: str, path: str, agent: str, timeout: float, heartbeat: float) -> None:

@@ -29,6 +29,8 @@ from backend.settings.value_types import (
     ConnectInstanceArn,
     ConnectInstanceUrl,
     ConnectQueueArn,
+    ConnectRoutingProfileArn,
+    ConnectSecurityProfileArn,
     DynamoTableName,
     HttpsLink,
     HttpsUrl,
@@ -159,6 +161,10 @@ class Settings(BaseSettings):
     connect_queue_flow_id: ConnectId = ''
     connect_voice_queue_flow_id: ConnectId = ''  # the voice path's customer queue flow (contact_flows/README.md)
     connect_queue_arn: ConnectQueueArn = ''
+    # `vce agents add` in aws mode: the routing and security profile of a new agent's Connect user (`vce deploy`
+    # stores the ones it makes)
+    connect_agent_routing_profile_arn: ConnectRoutingProfileArn = ''
+    connect_agent_security_profile_arn: ConnectSecurityProfileArn = ''
     dynamodb_table: DynamoTableName = 'VideoCallEscalation'
 
     company_name: str = 'Example Bank'
