@@ -103,9 +103,10 @@ def test_without_image_the_checkouts_dockerfile_builds_it_from_what_dockerignore
     assert (context / 'pyproject.toml').is_file() and (context / 'backend' / 'bootstrap.py').is_file()
     assert not (context / 'tests').exists() and not (context / '.venv').exists() and not (context / '.git').exists()
     template = json.loads((workdir / 'cdk.out' / 'VceCli.template.json').read_text())
-    everywhere = [statement['Action'] for name, resource in template['Resources'].items()
-                  if resource['Type'] == 'AWS::IAM::Policy' and 'ExecutionRole' in name
-                  for statement in resource['Properties']['PolicyDocument']['Statement'] if statement['Resource'] == '*']
+    policies = [resource['Properties']['PolicyDocument'] for name, resource in template['Resources'].items()
+                if resource['Type'] == 'AWS::IAM::Policy' and 'ExecutionRole' in name]
+    everywhere = [statement['Action'] for policy in policies for statement in policy['Statement']
+                  if statement['Resource'] == '*']
     assert everywhere == ['ecr:GetAuthorizationToken']  # what the IAM5 acknowledgment in deploy/nag.py relies on
 
 
