@@ -228,6 +228,10 @@ class MeetingStore(Protocol):
 
         For the customer's Join, right after the "video started" marker's check read it on the same process."""
         ...
+    def forget_live_meeting(self, contact_id: str, meeting_id: str) -> None:
+        """Another process ended this meeting (the bus said so): ``known_live_meeting`` must not answer it any more.
+        A store that remembers nothing between reads has nothing to do."""
+        return None
     def get_meeting(self, meeting_id: str) -> Meeting | None: ...
     def attendees(self, meeting_id: str) -> list[Attendee]: ...
 

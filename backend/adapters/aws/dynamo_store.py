@@ -273,6 +273,9 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, 
         cached = self._live.get(contact_id, self._clock())
         return cached if cached is not None else self.live_meeting_for_contact(contact_id)
 
+    def forget_live_meeting(self, contact_id: str, meeting_id: str) -> None:
+        self._live.forget(contact_id, meeting_id)
+
     def get_meeting(self, meeting_id: str) -> Meeting | None:
         values = self._get(items.meeting_key(meeting_id))
         meeting = items.meeting_from(values) if values else None
