@@ -266,7 +266,7 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
         notes.close()
         store.close()
 
-    return Services(settings=settings, accounts=build_login_accounts(settings, store),
+    return Services(settings=settings, accounts=build_login_accounts(settings, store, shared_counter=store),
                     customer_chat=customer_chat, agent_desk=None, meetings=meetings, references=references, voice=None,
                     start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store, directory),
                     ccp_login=_ccp_login(settings, clients))
@@ -366,13 +366,16 @@ def _default_aws_clients() -> AwsClients:
     return make_app_client
 
 
-def build_login_accounts(settings: Settings, store: AgentStore) -> AccountService:
-    """Accounts with the password login's limits (docs/security/login.md). The counters live in this process's
-    memory, bounded, until the shared attempts counter of the store implements ``LoginAttemptCounter``."""
+def build_login_accounts(settings: Settings, store: AgentStore,
+                         shared_counter: LoginAttemptCounter | None = None) -> AccountService:
+    """Accounts with the password login's limits (docs/security/login.md). aws mode counts in the store
+    (``shared_counter``: DynamoDB), so every server process behind the load balancer shares one set of counters;
+    local mode is one process by design and counts in this process's memory, bounded by
+    ``VCE_LOGIN_COUNTER_MAX_KEYS`` (``SqliteStore`` implements the same port, for a root that wants it)."""
     from backend.adapters.local.login_attempts import BoundedLoginAttempts
     from backend.adapters.local.passwords import Argon2PasswordHasher
 
-    counter = BoundedLoginAttempts(settings.login_counter_max_keys)
+    counter = shared_counter or BoundedLoginAttempts(settings.login_counter_max_keys)
     return AccountService(store, Argon2PasswordHasher(), settings.standard_queue,
                           throttle=build_login_throttle(settings, counter))
 

@@ -129,7 +129,8 @@ class LoginAttemptCounter(Protocol):
     An attempt is counted when it starts, so concurrent guesses cannot all slip under a limit; the login service takes
     back the ones that succeeded or were refused, so what stays counted are failures. Implementations keep their size
     bounded whatever keys arrive (20,000 random usernames must not leave 20,000 entries behind): expired attempts go,
-    and the least recently used keys go first when full. Local mode: ``adapters/local/login_attempts``.
+    and the least recently used keys go first when full (or every entry expires with its window, in a store). Local
+    mode: ``adapters/local/login_attempts`` (in memory); aws mode: the store (``DynamoStore``), shared by every process.
     """
 
     def add_attempt(self, key: str, now: float, window_seconds: float) -> AttemptTally:
