@@ -15,111 +15,39 @@ The customer is the real customer page, driven by the headless NiceGUI client (`
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import signal
 import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from backend.adapters.aws.chat_items import JOINED
 from backend.adapters.aws.dynamo_table import ensure_table
-from benchmarks.nicegui_client import Browser, Page
+from benchmarks.nicegui_client import Browser
 from tests.contract.aws_config_fixtures import CHAT_FLOW_ID, INSTANCE_ARN, QUEUE_ARN, QUEUE_FLOW_ID, REGION
-from tests.contract.connect_chat_fixtures import event, message
-from tests.contract.fake_connect import iso
-from tests.contract.fake_connect_instance import FakeConnectInstance, User
 from tests.contract.remote_fake import FakeHost
-
-SERVER = Path(__file__).resolve().with_name('aws_server_process.py')
-TABLE = 'VceTwoProcesses'
-AGENT = User('9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f', 'ann', first='Ann')
-START_SECONDS = 60
-WAIT = 20.0
-
-
-class InstanceWithAgents(FakeConnectInstance):
-    """The fake instance, plus an agent who accepts a contact and writes in its chat (what the CCP would do)."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.assigned: dict[str, tuple[str, datetime]] = {}
-
-    def agent_accepts(self, contact_id: str, user: User) -> None:
-        self.assigned[contact_id] = (user.user_id, datetime.now(UTC))
-        self._add(self.contacts[contact_id], event(f'ev-{uuid.uuid4()}', JOINED, role='AGENT', name=user.first,
-                                                   at=iso(time.time())))
-
-    def agent_says(self, contact_id: str, text: str) -> None:
-        self._add(self.contacts[contact_id], message(f'msg-{uuid.uuid4()}', text, role='AGENT', name='Ann',
-                                                     at=iso(time.time())))
-
-    def describe_contact(self, *, InstanceId: str, ContactId: str) -> dict[str, Any]:
-        described = super().describe_contact(InstanceId=InstanceId, ContactId=ContactId)
-        if ContactId in self.assigned:
-            user_id, at = self.assigned[ContactId]
-            described['Contact']['AgentInfo'] = {'Id': user_id, 'ConnectedToAgentTimestamp': at}
-        return described
+from tests.contract.scale_out_kit import (
+    AGENT,
+    TABLE,
+    WAIT,
+    InstanceWithAgents,
+    ServerProcess,
+    page_text,
+    server_env,
+    start_chat,
+    wait_for_text,
+)
 
 
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(('127.0.0.1', 0))
         return int(sock.getsockname()[1])
-
-
-class ServerProcess:
-    def __init__(self, name: str, workdir: Path, env: dict[str, str]) -> None:
-        self.name, self.port = name, _free_port()
-        self.base = f'http://127.0.0.1:{self.port}'
-        workdir.mkdir(parents=True)
-        self.log = workdir / 'server.log'
-        with self.log.open('wb') as out:
-            self.process = subprocess.Popen([sys.executable, str(SERVER), str(self.port)], cwd=workdir, env=env,
-                                            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT)
-
-    def wait_until_serving(self) -> None:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            if self.process.poll() is not None:
-                pytest.fail(f'{self.name} exited:\n{self.log.read_text(errors="replace")}')
-            try:
-                with urllib.request.urlopen(f'{self.base}/healthz', timeout=2):
-                    return
-            except OSError:
-                if time.monotonic() > deadline:
-                    pytest.fail(f'{self.name} did not start:\n{self.log.read_text(errors="replace")}')
-                time.sleep(0.2)
-
-    def post(self, path: str) -> dict[str, Any]:
-        request = urllib.request.Request(f'{self.base}{path}', method='POST')
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return json.loads(response.read())  # type: ignore[no-any-return]
-
-    def kill(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.kill()
 
 
 @pytest.fixture
@@ -148,18 +76,8 @@ def servers(tmp_path: Path, redis_url: str, moto_url: str, instance: InstanceWit
     host.start()
     ensure_table(boto3.client('dynamodb', region_name=REGION, endpoint_url=moto_url, aws_access_key_id='x',
                               aws_secret_access_key='x'), TABLE)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(('VCE_', 'NICEGUI_', 'PYTEST_', 'AWS_'))}
-    env.update(
-        PYTHONUNBUFFERED='1', FAKE_HOST=host.address, FAKE_AUTHKEY=authkey, MOTO_URL=moto_url,
-        AWS_ACCESS_KEY_ID='x', AWS_SECRET_ACCESS_KEY='x', AWS_EC2_METADATA_DISABLED='true',
-        AWS_CONFIG_FILE=str(tmp_path / 'none'), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / 'none'),
-        VCE_MODE='aws', VCE_AWS_REGION=REGION, VCE_CONNECT_INSTANCE_ARN=INSTANCE_ARN,
-        VCE_CONNECT_INSTANCE_URL='https://example-bank.my.connect.aws', VCE_CONNECT_CHAT_FLOW_ID=CHAT_FLOW_ID,
-        VCE_CONNECT_QUEUE_ARN=QUEUE_ARN, VCE_DYNAMODB_TABLE=TABLE, VCE_LOGIN_MODE='local',
-        VCE_WEBSITE_URL='https://video.example.com', VCE_SECURE_COOKIES='false',  # plain http on loopback here
-        VCE_STORAGE_SECRET=secrets.token_urlsafe(32),  # the same in both: it signs the session cookie
-        VCE_REDIS_URL=redis_url, NICEGUI_REDIS_URL=redis_url, NICEGUI_REDIS_KEY_PREFIX=f'nicegui-{uuid.uuid4().hex}:',
-        VCE_LOG_LEVEL='INFO')
+    env = server_env(dict(os.environ), fake_host=host.address, authkey=authkey, moto_url=moto_url,
+                     redis_url=redis_url, scratch=tmp_path)
     a = ServerProcess('process A', tmp_path / 'a', env)
     b = ServerProcess('process B', tmp_path / 'b', env)
     try:
@@ -172,20 +90,6 @@ def servers(tmp_path: Path, redis_url: str, moto_url: str, instance: InstanceWit
         host.stop()
 
 
-def page_text(page: Page) -> str:
-    """What the page shows: its elements, and what the server added to the transcript element since (live messages
-    reach it as method calls, not as props)."""
-    return json.dumps(page.elements, ensure_ascii=False) + '\n'.join(page.javascript)
-
-
-async def wait_for_text(page: Page, *texts: str) -> None:
-    try:
-        await page.wait_for(lambda: all(text in page_text(page) for text in texts), WAIT)
-    except TimeoutError:
-        missing = [text for text in texts if text not in page_text(page)]
-        raise AssertionError(f'not on the page: {missing}; the page: {page_text(page)[-3000:]}') from None
-
-
 async def test_two_processes_share_the_chat_the_video_and_survive_a_kill(
         servers: tuple[ServerProcess, ServerProcess], instance: InstanceWithAgents) -> None:
     a, b = servers
@@ -193,13 +97,7 @@ async def test_two_processes_share_the_chat_the_video_and_survive_a_kill(
     tab = str(uuid.uuid4())
     try:
         customer = browser.page(tab_id=tab)
-        await customer.open('/')
-        await customer.click('launcher')
-        await customer.wait_for_testid('start-chat', WAIT)
-        await customer.set_value('name', 'Carla')
-        await customer.set_value('email', 'carla@example.com')
-        await customer.click('start-chat')
-        await customer.wait_for_testid('reply', WAIT, visible=True)
+        await start_chat(customer)
         contact_id = await _the_one_contact(instance)
 
         instance.agent_accepts(contact_id, AGENT)
