@@ -38,6 +38,7 @@ from backend.services.login_throttle import LoginPolicy, LoginThrottle
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.rate_limits import NetworkKeys, NetworkRateLimiter, RateLimit
+from backend.services.readiness import ReadinessCheck
 from backend.services.references import ReferencePolicy, ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.start_limits import StartLimits, StartPolicy
@@ -200,7 +201,8 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
 
     return Services(settings=settings, accounts=build_login_accounts(settings, store),
                     customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, references=references,
-                    voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store))
+                    voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store),
+                    readiness=ReadinessCheck(store))
 
 
 @dataclass
@@ -269,7 +271,7 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     return Services(settings=settings, accounts=build_login_accounts(settings, store, shared_counter=store),
                     customer_chat=customer_chat, agent_desk=None, meetings=meetings, references=references, voice=None,
                     start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store, directory),
-                    ccp_login=_ccp_login(settings, clients))
+                    ccp_login=_ccp_login(settings, clients), readiness=ReadinessCheck(store))
 
 
 def build_event_bus(settings: Settings) -> EventBus:

@@ -55,6 +55,11 @@ class ContactStore(Protocol):
 
 class Store(AgentStore, ContactStore, Protocol):
     def close(self) -> None: ...
+    def ping(self) -> None:
+        """One cheap read that proves the store answers (``/readyz``); blocking, like every store call. Raises
+        ``StoreUnavailable`` with a short reason that names no table, file, account or secret: it is served to
+        anyone who asks (the details go to the log)."""
+        ...
 
 
 class PasswordHasher(Protocol):

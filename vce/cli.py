@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +12,8 @@ from backend.domain.errors import DataFileUnusable, DomainError
 from backend.settings import Settings
 from backend.settings.value_types import validation_problems
 from vce import configure_cmd, doctor_cmd, flows_export_cmd, table_cmd
+from vce.data_location import data_location
+from vce.log_format import configure_logging
 
 app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
 agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
@@ -37,14 +37,15 @@ def demo(port: Annotated[int, typer.Option(help='HTTP port')] = 8080,
          host: Annotated[str, typer.Option(help='Interface to listen on')] = '127.0.0.1') -> None:
     """Run local mode with a demo agent account (created if missing) and print the URLs and login."""
     settings = _settings(demo=True, port=port, host=host)
-    accounts = _accounts(settings, refusal='Refusing to start')
+    accounts = _accounts(settings, refusal='Refusing to start', announce=False)  # the banner says it
     username, display_name, password = DEMO_AGENT
     if not any(a.username == username for a in accounts.list_agents()):
         accounts.add_agent(username, display_name, password)
     base = f'http://{"127.0.0.1" if host in ("0.0.0.0", "::") else host}:{port}'
     typer.echo(f'\n  Customer website: {base}/\n  Customer phone:   {base}/call\n  Agent desktop:    {base}/agent\n'
                f'  Agent login:      {username} / {password}\n'
-               f'  (demo account; change its password with `vce agents passwd {username}`)\n')
+               f'  (demo account; change its password with `vce agents passwd {username}`)\n'
+               f'  Data folder:      {data_location(settings)}\n')
     _serve(settings)
 
 
@@ -120,16 +121,20 @@ def _settings(**overrides: object) -> Settings:
         raise typer.Exit(2) from None
 
 
-def _accounts(settings: Settings, refusal: str = 'Error'):  # type: ignore[no-untyped-def]
-    """The accounts on the local data file; a file that is no usable database is one line and exit code 2, like the
-    other start-up refusals (the file is left as it is)."""
+def _accounts(settings: Settings, refusal: str = 'Error', announce: bool = True):  # type: ignore[no-untyped-def]
+    """The accounts on the local data file, then which folder that is (on stderr: the output stays the command's); a
+    file that is no usable database is one line and exit code 2, like the other start-up refusals (the file is left
+    as it is)."""
     from backend.bootstrap import build_accounts
 
     try:
-        return build_accounts(settings)
+        accounts = build_accounts(settings)
     except DataFileUnusable as error:
         typer.echo(f'{refusal}: {error}', err=True)
         raise typer.Exit(2) from None
+    if announce:
+        typer.echo(f'Data folder: {data_location(settings)}', err=True)
+    return accounts
 
 
 def _run(action):  # type: ignore[no-untyped-def]
@@ -140,14 +145,8 @@ def _run(action):  # type: ignore[no-untyped-def]
         raise typer.Exit(1) from None
 
 
-SECRET_LOGGING_LIBRARIES = ('botocore', 'boto3', 'urllib3', 'websockets', 'httpx', 'httpcore', 'authlib')
-
-
 def _serve(settings: Settings) -> None:
-    logging.basicConfig(level=os.environ.get('VCE_LOG_LEVEL', 'INFO'),
-                        format='%(asctime)s %(levelname)s %(name)s %(message)s')
-    for library in SECRET_LOGGING_LIBRARIES:  # their DEBUG lines carry bearer tokens and signed URLs
-        logging.getLogger(library).setLevel(max(logging.INFO, logging.getLogger().level))
+    configure_logging(settings)
     from backend.flows import InvalidFlowError
     from vce.web import run
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from pathlib import Path
 
 from fastapi.responses import JSONResponse
 from nicegui import app, ui
@@ -18,10 +17,11 @@ from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
 from vce import socket_guard, user_storage_scope
+from vce.data_location import data_location
+from vce.log_format import server_log_options
 from vce.security_headers import SecurityHeadersMiddleware
 from vce.server_options import server_options
-
-ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
+from vce_resources import assets_dir
 
 log = logging.getLogger('vce')
 _HELD: list[object] = []  # the data folder's lock (local mode), kept for the life of the process
@@ -29,7 +29,7 @@ _HELD: list[object] = []  # the data folder's lock (local mode), kept for the li
 
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
     """Register routes, static files and lifecycle hooks on NiceGUI's app (call before ``ui.run``)."""
-    app.add_static_files('/assets', ASSETS_DIR)
+    app.add_static_files('/assets', assets_dir())
     app.add_middleware(AgentAuthMiddleware, idle_seconds=services.settings.agent_session_idle_minutes * 60)
     app.add_middleware(SecurityHeadersMiddleware, settings=services.settings)  # outside the login redirects
     app.on_startup(services.start)
@@ -39,8 +39,15 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
     user_storage_scope.install()
 
     @app.get('/healthz')
-    def healthz() -> JSONResponse:
+    def healthz() -> JSONResponse:  # liveness: the process answers (it touches nothing)
         return JSONResponse({'status': 'ok', 'mode': services.settings.mode})
+
+    @app.get('/readyz')
+    async def readyz() -> JSONResponse:  # readiness: the store answers a cheap read (backend/services/readiness.py)
+        readiness = await services.readiness.check()
+        if readiness.ready:
+            return JSONResponse({'status': 'ready', 'mode': services.settings.mode})
+        return JSONResponse({'status': 'unavailable', 'reason': readiness.reason}, status_code=503)
 
     customer_ui.pages.register(services)
     if services.agent_desk is not None or services.ccp_login is not None:  # local desktop, or the one on Connect
@@ -64,6 +71,7 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     local mode runs for the flows' Lambda functions and cloud-only actions (contact_flows/README.md)."""
     services = (build_services(settings) if flow_extensions is None
                 else build_services(settings, flow_extensions=flow_extensions))
+    log.info('server.starting mode=%s data=%s', settings.mode, data_location(settings))
     # local mode is one process per data folder: a second one refuses here (DataFolderInUse), after the data file's
     # own checks and before anything starts; the lock is held until this process ends
     _HELD.append(claim_data_folder(settings))
@@ -71,4 +79,4 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
            favicon='🎥', reconnect_timeout=30,  # also sets socket ping timeouts: a short one drops busy sockets
-           **server_options(settings))
+           **server_options(settings), **server_log_options(settings))

@@ -11,12 +11,13 @@ import hmac
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.domain.connect_arns import parse_instance_arn
 from backend.domain.connect_instance import ConnectInstanceUrls, connect_instance_urls
 from backend.settings.checks import MIN_SECRET_LENGTH
+from backend.settings.data_folder import absolute_data_dir, default_data_dir
 from backend.settings.value_types import (
     ENV_PREFIX,
     AgentLoginModeSetting,
@@ -32,6 +33,8 @@ from backend.settings.value_types import (
     HttpsLink,
     HttpsUrl,
     IamRoleArn,
+    LogFormatSetting,
+    LogLevelSetting,
     OidcScopes,
     ProxyNetworks,
     RedisUrl,
@@ -39,8 +42,10 @@ from backend.settings.value_types import (
     StorageSecret,
     Text,
 )
+from vce_resources import contact_flows_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout: contact_flows/, docs/
+# the checkout (tests and tools read docs/ and examples/ there); the runtime finds its files with vce_resources
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORAGE_SECRET = 'vce-demo-secret-change-me'
 REFERENCE_SECRET_LABEL = b'vce/ad-hoc-reference-secret/v1'  # fixed: changing it invalidates live references
 
@@ -64,8 +69,15 @@ class Settings(BaseSettings):
     demo: bool = False
     host: str = '127.0.0.1'
     port: int = Field(default=8080, ge=1, le=65535)
-    data_dir: Path = Path('var')
+    # local mode's data folder (backend/settings/data_folder.py): the platform's per-user data folder by default;
+    # a relative value is taken from the folder the command starts in
+    data_dir: Path = Field(default_factory=default_data_dir)
     storage_secret: StorageSecret = SecretStr(DEFAULT_STORAGE_SECRET)
+
+    # the server's log (vce serve, vce demo): one line per contact/agent event, with ids only; json: one object per
+    # line with time, level, logger, message, event and the line's key=value fields (vce/log_format.py)
+    log_level: LogLevelSetting = 'info'
+    log_format: LogFormatSetting = 'text'
 
     # browser sockets (docs/security/sockets.md): the largest socket message a browser may send (a WebRTC offer or a
     # Connect contact's attributes fit many times over), and how long a customer page waits for its socket before it
@@ -73,7 +85,7 @@ class Settings(BaseSettings):
     socket_max_message_bytes: int = Field(default=131_072, ge=32_768, le=1_000_000)
     page_connect_timeout_seconds: float = Field(default=30.0, ge=0.1, le=300.0)
 
-    flows_dir: Path = PROJECT_ROOT / 'contact_flows'
+    flows_dir: Path = Field(default_factory=contact_flows_dir)  # the shipped flows, wherever the package is
     inbound_chat_flow: str = 'VideoCallEscalationChat'
     inbound_voice_flow: str = 'VideoCallEscalationVoice'
     standard_queue: str = 'BasicQueue'
@@ -164,6 +176,16 @@ class Settings(BaseSettings):
     welcome_text: str = 'Talk to us by chat, then switch to video whenever you are ready.'
     # public URL of the customer website, for ad-hoc links; empty -> the origin the agent desktop was served from
     website_url: HttpsUrl = ''
+
+    @field_validator('data_dir')
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return absolute_data_dir(value)
+
+    @property
+    def data_dir_from_setting(self) -> bool:
+        """Whether VCE_DATA_DIR (or an argument) chose the data folder, rather than the platform default."""
+        return 'data_dir' in self.model_fields_set
 
     @property
     def database_path(self) -> Path:

@@ -55,6 +55,8 @@ def validation_problems(error: ValidationError) -> list[str]:
 
 CcpLoginMode = Literal['popup', 'federated']  # popup: Connect-managed users; federated: SAML
 AgentLoginMode = Literal['oidc', 'local']  # agent login: an OpenID Connect provider, or local accounts
+LogLevel = Literal['debug', 'info', 'warning', 'error', 'critical']
+LogFormat = Literal['text', 'json']  # json: one object per line, for log collectors (vce/log_format.py)
 
 AwsRegion = Annotated[str, Checked(checks.region)]
 ChimeMediaRegion = Annotated[str, Checked(checks.media_region)]
@@ -75,3 +77,5 @@ ClientSecret = Annotated[SecretStr, Checked(checks.client_secret)]
 RedisUrl = Annotated[SecretStr, Checked(checks.redis_url)]  # may carry a password
 CcpLoginModeSetting = Annotated[CcpLoginMode, Checked(checks.choice(*get_args(CcpLoginMode)))]
 AgentLoginModeSetting = Annotated[AgentLoginMode, Checked(checks.choice(*get_args(AgentLoginMode)))]
+LogLevelSetting = Annotated[LogLevel, Checked(checks.choice(*get_args(LogLevel)))]
+LogFormatSetting = Annotated[LogFormat, Checked(checks.choice(*get_args(LogFormat)))]

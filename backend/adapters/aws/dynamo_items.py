@@ -46,6 +46,7 @@ ATTENDEE_PREFIX = 'ATTENDEE#'
 OPEN_CONTACTS_PK = 'OPEN_CONTACTS'
 LEASE_HOLDER_PREFIX = 'HOLDER#'
 SEQ_DIGITS = 10
+READINESS_PK, READINESS_SK = 'READINESS', 'PING'  # read by /readyz, never written
 
 # Contact.channel's type, from its default (a plain str or a StrEnum, whichever the model declares).
 _CHANNEL_TYPE: Callable[[str], Any] = type({f.name: f for f in dataclasses.fields(Contact)}['channel'].default)

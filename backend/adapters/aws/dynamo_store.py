@@ -122,6 +122,18 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, 
         if self._own_client:
             self._client.close()
 
+    def ping(self) -> None:
+        """One eventually consistent GetItem of a key no item has: the call and the permission the server uses all
+        the time (no DescribeTable to allow), half a read unit."""
+        try:
+            self._call('GetItem', Key=items.key(items.READINESS_PK, items.READINESS_SK))
+        except StoreUnavailable as error:  # the details (table, AWS message) are logged, not served
+            cause = error.__cause__
+            name = (cause.response.get('Error', {}).get('Code', 'Unknown') if isinstance(cause, ClientError)
+                    else type(cause).__name__)
+            log.warning('dynamodb.not_ready error=%s detail=%s', name, error)
+            raise StoreUnavailable(f'DynamoDB GetItem failed: {name}') from None
+
     # agents
 
     def add_agent(self, agent: Agent) -> None:

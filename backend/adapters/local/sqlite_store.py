@@ -8,11 +8,13 @@ Writes commit before returning, so a message that was acknowledged survives ``ki
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from pathlib import Path
 
 from backend.adapters.local.sqlite_data_file import open_data_file
+from backend.domain.errors import StoreUnavailable
 from backend.domain.login_limits import AttemptTally
 from backend.domain.model import (
     Agent,
@@ -120,6 +122,7 @@ CREATE INDEX IF NOT EXISTS leases_by_key ON leases (key, expires_at);
 CREATE INDEX IF NOT EXISTS leases_by_expiry ON leases (expires_at);
 """
 
+log = logging.getLogger('vce.store')
 BUSY_TIMEOUT_SECONDS = 30.0  # other connections to the same file (tools, benchmarks) wait for the write lock
 
 
@@ -142,6 +145,14 @@ class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStor
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    def ping(self) -> None:
+        try:
+            with self._lock:
+                self._db.execute('SELECT username FROM agents LIMIT 1').fetchall()
+        except sqlite3.Error as error:
+            log.warning('store.not_ready error=%s', error)
+            raise StoreUnavailable(f'SQLite read failed: {type(error).__name__}') from None
 
     # agents
 
