@@ -43,6 +43,7 @@ from tests.contract.scale_out_kit import (
     InstanceWithAgents,
     ServerProcess,
     _free_port,
+    send_line,
     server_env,
     start_chat,
     wait_for_text,
@@ -63,9 +64,7 @@ async def one_round(number: int, a: ServerProcess, env: dict[str, str], scratch:
         instance.agent_accepts(contact_id, AGENT)
         shown = ['Ann joined the chat.']
         for line in range(lines):
-            await customer.set_value('reply', f'round {number} customer {line}')
-            await customer.click('send')
-            await wait_for_text(customer, f'round {number} customer {line}')
+            await send_line(customer, f'round {number} customer {line}')
             instance.agent_says(contact_id, f'round {number} agent {line}')
             shown += [f'round {number} customer {line}', f'round {number} agent {line}']
         await wait_for_text(customer, *shown)

@@ -123,6 +123,18 @@ async def wait_for_text(page: Page, *texts: str) -> None:
 
 
 
+async def send_line(page: Page, text: str) -> None:
+    """Type and send a line as a person does: then wait until it is in the transcript and the page has emptied the
+    reply box (typing the next line earlier would be emptied by the previous send's reset)."""
+    (reply,) = page.find('reply')
+    reset = f'runMethod({reply}, "updateValue"'
+    before = sum(reset in code for code in page.javascript)
+    await page.set_value('reply', text)
+    await page.click('send')
+    await page.wait_for(lambda: text in page_text(page) and sum(reset in code for code in page.javascript) > before,
+                        WAIT)
+
+
 def server_env(base: dict[str, str], *, fake_host: str, authkey: str, moto_url: str, redis_url: str,
                scratch: Path) -> dict[str, str]:
     """What both server processes get: the same settings, secret, table and Redis (one deployment)."""

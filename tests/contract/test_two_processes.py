@@ -38,6 +38,7 @@ from tests.contract.scale_out_kit import (
     InstanceWithAgents,
     ServerProcess,
     page_text,
+    send_line,
     server_env,
     start_chat,
     wait_for_text,
@@ -104,9 +105,7 @@ async def test_two_processes_share_the_chat_the_video_and_survive_a_kill(
         await wait_for_text(customer, 'Ann joined the chat.')
         sent = []
         for number in range(1, 4):  # both ways
-            await customer.set_value('reply', f'customer line {number}')
-            await customer.click('send')
-            await wait_for_text(customer, f'customer line {number}')  # as a person waits to see their line
+            await send_line(customer, f'customer line {number}')
             instance.agent_says(contact_id, f'agent line {number}')
             sent += [f'customer line {number}', f'agent line {number}']
         await wait_for_text(customer, *sent)
@@ -130,9 +129,7 @@ async def test_two_processes_share_the_chat_the_video_and_survive_a_kill(
         await wait_for_text(resumed, 'Ann joined the chat.', *sent)  # every message, caught up from Connect
         instance.agent_says(contact_id, 'agent after the failover')
         await wait_for_text(resumed, 'agent after the failover')
-        await resumed.set_value('reply', 'customer after the failover')
-        await resumed.click('send')
-        await wait_for_text(resumed, 'customer after the failover')
+        await send_line(resumed, 'customer after the failover')
         assert len(instance.contacts) == 1  # the same chat, not a new one
         a_log = a.log.read_text(errors='replace')
         assert f'contact.resumed contact={contact_id}' in a_log
