@@ -81,6 +81,14 @@ class SignalReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class PagePresent:
+    """A customer page of this session (the store's hash of its key, never the key) connected to a server process:
+    another process waiting for that session's pages to come back stops waiting."""
+
+    session_hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class Resync:
     """Events of this topic may have been missed (the bus lost its connection to the other processes and has it
     again): a page reloads what it shows from the store rather than waiting for the lost events."""
@@ -89,7 +97,7 @@ class Resync:
 
 
 Event = (MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver | MeetingChanged
-         | VoiceChanged | SignalReceived | Resync)
+         | VoiceChanged | SignalReceived | PagePresent | Resync)
 Callback = Callable[[Event], None]
 
 
@@ -103,6 +111,7 @@ def agent_topic(username: str) -> str:
 
 ALL_CONTACTS_TOPIC = 'contacts'  # every ContactChanged, for services that react to contact lifecycles (process-local)
 MEETINGS_TOPIC = 'meetings'  # every MeetingChanged, so each process forgets what it knew of a meeting that ended
+PRESENCE_TOPIC = 'presence'  # PagePresent: a customer's page is back, maybe on another process
 
 
 def signal_topic(meeting_id: str, attendee_id: str) -> str:

@@ -23,6 +23,7 @@ from backend.events import (
     Event,
     MeetingChanged,
     MessageAdded,
+    PagePresent,
     Resync,
     SignalReceived,
     TypingStarted,
@@ -185,6 +186,7 @@ async def test_a_redis_restart_is_survived_and_pages_are_told_to_resync(own_redi
                            flow_settings={'Tags': {'a': 'b'}}), offer_expires_at=9.5),
     MeetingChanged('c1', 'm1', True),
     VoiceChanged('c1', 'm1', True, on_hold=True),
+    PagePresent('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'),
 ])
 def test_the_codec_round_trips_every_event_that_crosses(event: Event) -> None:
     data = dumps('process-1', event)

@@ -1,10 +1,10 @@
 """The events that cross processes, as JSON: an explicit codec (no pickle), one function pair per event type.
 
 Only what another process needs travels: the contact's state, its messages and typing, meeting and voice sessions
-going live or ending, the agent's status. Everything else stays in its process (``encode`` answers None):
-``SignalReceived`` (a local meeting's WebRTC signalling lives in the process that holds both pages, by design),
-``DesktopTakenOver`` (local mode's agent desk, one process), ``Resync`` (each bus makes its own). An agent crosses
-without its password hash.
+going live or ending, the agent's status, and a customer's page connecting (``PagePresent``, by its session's hash).
+Everything else stays in its process (``encode`` answers None): ``SignalReceived`` (a local meeting's WebRTC
+signalling lives in the process that holds both pages, by design), ``DesktopTakenOver`` (local mode's agent desk,
+one process), ``Resync`` (each bus makes its own). An agent crosses without its password hash.
 
 A message that cannot be decoded (another version, a stray publisher on the channel) is refused with
 ``UndecodableEvent`` and never reaches a subscriber.
@@ -32,6 +32,7 @@ from backend.events import (
     Event,
     MeetingChanged,
     MessageAdded,
+    PagePresent,
     TypingStarted,
     VoiceChanged,
 )
@@ -174,6 +175,7 @@ _ENCODERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     MeetingChanged: lambda e: {'contact_id': e.contact_id, 'meeting_id': e.meeting_id, 'live': e.live},
     VoiceChanged: lambda e: {'contact_id': e.contact_id, 'meeting_id': e.meeting_id, 'live': e.live,
                              'on_hold': e.on_hold},
+    PagePresent: lambda e: {'session_hash': e.session_hash},
 }
 
 _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
@@ -184,4 +186,5 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     'MeetingChanged': lambda v: MeetingChanged(_text(v['contact_id']), _text(v['meeting_id']), _flag(v['live'])),
     'VoiceChanged': lambda v: VoiceChanged(_text(v['contact_id']), _text(v['meeting_id']), _flag(v['live']),
                                            _flag(v['on_hold'])),
+    'PagePresent': lambda v: PagePresent(_text(v['session_hash'])),
 }
