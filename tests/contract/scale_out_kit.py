@@ -29,6 +29,7 @@ TABLE = 'VceTwoProcesses'
 AGENT = User('9f8e7d6c-5b4a-4c3d-8e2f-1a0b9c8d7e6f', 'ann', first='Ann')
 START_SECONDS = 60
 WAIT = 20.0
+GRACE_SECONDS = 2.0  # a chat whose pages are all gone this long ends (120 s in production): short, to see it here
 
 
 class StartFailed(RuntimeError):
@@ -149,7 +150,7 @@ def server_env(base: dict[str, str], *, fake_host: str, authkey: str, moto_url: 
         VCE_WEBSITE_URL='https://video.example.com', VCE_SECURE_COOKIES='false',  # plain http on loopback here
         VCE_STORAGE_SECRET=secrets.token_urlsafe(32),  # the same in both: it signs the session cookie
         VCE_REDIS_URL=redis_url, NICEGUI_REDIS_URL=redis_url, NICEGUI_REDIS_KEY_PREFIX=f'nicegui-{uuid.uuid4().hex}:',
-        VCE_LOG_LEVEL='INFO')
+        VCE_LOG_LEVEL='INFO', VCE_CUSTOMER_DISCONNECT_GRACE_SECONDS=str(GRACE_SECONDS))
     return env
 
 

@@ -33,6 +33,7 @@ from tests.contract.aws_config_fixtures import CHAT_FLOW_ID, INSTANCE_ARN, QUEUE
 from tests.contract.remote_fake import FakeHost
 from tests.contract.scale_out_kit import (
     AGENT,
+    GRACE_SECONDS,
     TABLE,
     WAIT,
     InstanceWithAgents,
@@ -146,3 +147,32 @@ async def _the_one_contact(instance: InstanceWithAgents) -> str:
         time.sleep(0.05)
     (contact_id,) = instance.contacts
     return contact_id
+
+
+async def test_a_page_moved_to_another_live_process_keeps_its_chat(
+        servers: tuple[ServerProcess, ServerProcess], instance: InstanceWithAgents) -> None:
+    """The load balancer moves a browser while its first process lives (a drain, an expired stickiness cookie): the
+    first process saw the page go and waits for it to come back, the page comes back on the other process, which
+    says so on the bus, and the first process does not end the chat as abandoned."""
+    import asyncio
+
+    a, b = servers
+    browser, tab = Browser(b.base), str(uuid.uuid4())
+    try:
+        customer = browser.page(tab_id=tab)
+        await start_chat(customer)
+        contact_id = await _the_one_contact(instance)
+        instance.agent_accepts(contact_id, AGENT)
+        await wait_for_text(customer, 'Ann joined the chat.')
+        await customer.close()  # B sees the page go and starts the grace period
+        browser.base_url = a.base
+        moved = browser.page(tab_id=tab)
+        await moved.open('/')
+        await wait_for_text(moved, 'Ann joined the chat.')
+        await asyncio.sleep(GRACE_SECONDS * 3)
+        assert instance.contacts[contact_id].ended is None  # B did not end it
+        assert 'customer.page_moved_away' in b.log.read_text(errors='replace')
+        await send_line(moved, 'still here')
+        await moved.close()
+    finally:
+        await browser.close()
