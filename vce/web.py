@@ -12,7 +12,7 @@ import agent_ui.pages
 import customer_ui.pages
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.login.auth import AgentAuthMiddleware
-from backend.bootstrap import build_services
+from backend.bootstrap import build_services, claim_data_folder
 from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
@@ -24,6 +24,7 @@ from vce.server_options import server_options
 from vce_resources import assets_dir
 
 log = logging.getLogger('vce')
+_HELD: list[object] = []  # the data folder's lock (local mode), kept for the life of the process
 
 
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
@@ -71,6 +72,9 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     services = (build_services(settings) if flow_extensions is None
                 else build_services(settings, flow_extensions=flow_extensions))
     log.info('server.starting mode=%s data=%s', settings.mode, data_location(settings))
+    # local mode is one process per data folder: a second one refuses here (DataFolderInUse), after the data file's
+    # own checks and before anything starts; the lock is held until this process ends
+    _HELD.append(claim_data_folder(settings))
     create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,

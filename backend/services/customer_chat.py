@@ -20,7 +20,17 @@ from backend.domain.errors import InvalidInput
 from backend.domain.model import Channel, Contact, ContactState, Message
 from backend.domain.reference import optional_reference
 from backend.domain.validation import clean_email, clean_message, clean_name
-from backend.events import ALL_CONTACTS_TOPIC, Callback, ContactChanged, Event, EventBus, Subscription, contact_topic
+from backend.events import (
+    ALL_CONTACTS_TOPIC,
+    PRESENCE_TOPIC,
+    Callback,
+    ContactChanged,
+    Event,
+    EventBus,
+    PagePresent,
+    Subscription,
+    contact_topic,
+)
 from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
 from backend.services.page_presence import PagePresence
 from backend.services.session_bindings import SessionBindings, session_hash
@@ -41,16 +51,23 @@ class CustomerChatService:
         self._presence = (PagePresence(disconnect_grace_seconds, self._end_abandoned, sleep=sleep)
                           if disconnect_grace_seconds is not None else None)
         self._contacts_subscription: Subscription | None = None
+        self._presence_subscription: Subscription | None = None
 
     def start(self) -> None:
-        """Follow contact lifecycles: an ended chat gives its network's open-chat lease back."""
+        """Follow contact lifecycles (an ended chat gives its network's open-chat lease back) and customers' pages
+        coming back on other server processes (their chats are not abandoned)."""
         if self._limits is not None:
             self._contacts_subscription = self._bus.subscribe(ALL_CONTACTS_TOPIC, self._on_contact_event)
+        if self._presence is not None:
+            self._presence_subscription = self._bus.subscribe(PRESENCE_TOPIC, self._on_page_present)
 
     async def stop(self) -> None:
         if self._contacts_subscription is not None:
             self._contacts_subscription.close()
             self._contacts_subscription = None
+        if self._presence_subscription is not None:
+            self._presence_subscription.close()
+            self._presence_subscription = None
         if self._presence is not None:
             await self._presence.stop()
 
@@ -110,10 +127,13 @@ class CustomerChatService:
             return
         self._presence.connected(session_key, page_id)
         try:  # the page has just looked its contact up, so the binding cache knows it: no store read here
-            if self._sessions.known(session_hash(session_key)):
-                self._presence.watch(session_key)
+            hashed = session_hash(session_key)
         except InvalidInput:
             return  # a session key no contact can be bound to
+        if self._sessions.known(hashed):
+            self._presence.watch(session_key)
+            # a process that served this session's previous page may be waiting for it: it is here now
+            self._bus.publish(PRESENCE_TOPIC, PagePresent(hashed))
 
     def page_disconnected(self, session_key: str, page_id: str) -> None:
         """A page lost its socket or was closed; when no page of the session is back within the grace, the chat
@@ -134,6 +154,14 @@ class CustomerChatService:
             return
         log.info('customer.abandoned contact=%s state=%s', contact.contact_id, contact.state.value)
         await self._channel.customer_end(contact.contact_id)
+
+    def _on_page_present(self, event: Event) -> None:
+        if self._presence is None or not isinstance(event, PagePresent):
+            return
+        for session_key in self._presence.waiting_sessions():  # only sessions whose grace runs: few
+            if session_hash(session_key) == event.session_hash:
+                self._presence.moved_away(session_key)
+                log.info('customer.page_moved_away')
 
     def _on_contact_event(self, event: Event) -> None:
         if (self._limits is not None and isinstance(event, ContactChanged)

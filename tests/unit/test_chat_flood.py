@@ -289,6 +289,32 @@ async def test_a_reload_within_the_grace_keeps_the_chat(abandoning):
     assert chat.current_contact(key).state is ContactState.QUEUED
 
 
+async def test_a_page_back_on_another_server_process_keeps_the_chat(abandoning):
+    """Behind a load balancer the reloaded page may land on another process: that process says so on the bus
+    (``PagePresent``, by the session's hash), and this one stops waiting for the session instead of ending its chat."""
+    from backend.events import PRESENCE_TOPIC, PagePresent
+    from backend.services.session_bindings import session_hash
+
+    services, sleep = abandoning
+    chat = services.customer_chat
+    key, other = tab(), tab()
+    chat.page_connected(key, 'page-1')
+    await start(chat, HOME, key)
+    chat.page_connected(other, 'page-9')
+    other_contact = await start(chat, NEIGHBOUR, other)
+    chat.page_disconnected(key, 'page-1')
+    chat.page_disconnected(other, 'page-9')
+    await settle()
+
+    chat._bus.publish(PRESENCE_TOPIC, PagePresent(session_hash(key)))  # what the other process's page says
+    await sleep.run_out()
+
+    assert chat.current_contact(key).state is ContactState.QUEUED
+    assert chat._presence.held == 0  # this process forgot the session: the other one watches it now
+    assert chat.current_contact(other).state is ContactState.ENDED  # nobody came back for this one
+    assert other_contact
+
+
 async def test_a_reload_whose_old_page_leaves_late_keeps_the_chat(abandoning):
     services, sleep = abandoning
     chat = services.customer_chat
