@@ -65,6 +65,13 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
+def hold_data_folder(settings: Settings) -> None:
+    """Local mode is one process per data folder: a second one refuses here (DataFolderInUse) before anything starts;
+    the lock is held until this process ends. Safe to call again (``vce demo`` holds it before its banner)."""
+    if not _HELD:
+        _HELD.append(claim_data_folder(settings))
+
+
 def run(settings: Settings, extensions: DesktopExtensions | None = None,
         flow_extensions: FlowExtensions | None = None) -> None:
     """Build the services for these settings and serve until stopped; ``flow_extensions`` are the Python callables
@@ -72,9 +79,7 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     services = (build_services(settings) if flow_extensions is None
                 else build_services(settings, flow_extensions=flow_extensions))
     log.info('server.starting mode=%s data=%s', settings.mode, data_location(settings))
-    # local mode is one process per data folder: a second one refuses here (DataFolderInUse), after the data file's
-    # own checks and before anything starts; the lock is held until this process ends
-    _HELD.append(claim_data_folder(settings))
+    hold_data_folder(settings)
     create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
