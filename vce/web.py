@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from pathlib import Path
 
 from fastapi.responses import JSONResponse
 from nicegui import app, ui
@@ -24,7 +25,7 @@ from vce.server_options import server_options
 from vce_resources import assets_dir
 
 log = logging.getLogger('vce')
-_HELD: list[object] = []  # the data folder's lock (local mode), kept for the life of the process
+_HELD: dict[Path, object] = {}  # data folder -> its lock (local mode), kept for the life of the process
 
 
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
@@ -68,8 +69,9 @@ def _tune_garbage_collector() -> None:
 def hold_data_folder(settings: Settings) -> None:
     """Local mode is one process per data folder: a second one refuses here (DataFolderInUse) before anything starts;
     the lock is held until this process ends. Safe to call again (``vce demo`` holds it before its banner)."""
-    if not _HELD:
-        _HELD.append(claim_data_folder(settings))
+    folder = settings.data_dir.resolve()
+    if folder not in _HELD:
+        _HELD[folder] = claim_data_folder(settings)
 
 
 def run(settings: Settings, extensions: DesktopExtensions | None = None,

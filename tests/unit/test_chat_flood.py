@@ -247,7 +247,7 @@ async def abandoning(services) -> AsyncIterator[tuple[Services, ManualSleep]]:
     """The composed services, with the grace period run out by hand."""
     sleep = ManualSleep()
     for service in (services.customer_chat, services.voice):
-        presence = service._presence  # type: ignore[union-attr]
+        presence = service._presence.pages  # type: ignore[union-attr]
         presence._sleep = sleep
     yield services, sleep
 
@@ -310,7 +310,7 @@ async def test_a_page_back_on_another_server_process_keeps_the_chat(abandoning):
     await sleep.run_out()
 
     assert chat.current_contact(key).state is ContactState.QUEUED
-    assert chat._presence.held == 0  # this process forgot the session: the other one watches it now
+    assert chat._presence.pages.held == 0  # this process forgot the session: the other one watches it now
     assert chat.current_contact(other).state is ContactState.ENDED  # nobody came back for this one
     assert other_contact
 
@@ -393,7 +393,7 @@ async def test_pages_without_a_chat_cost_nothing_when_they_go(abandoning):
     chat.page_disconnected('short', 'page')
     await settle()
     assert sleep.asked == []  # no grace period, so no store read when they go
-    presence = chat._presence  # type: ignore[union-attr]
+    presence = chat._presence.pages  # type: ignore[union-attr]
     assert presence.waiting == 0 and presence.held == 30  # only the pages still open are held
     assert all(chat.current_contact(key) is None for key in keys)
 
