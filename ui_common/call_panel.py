@@ -72,6 +72,7 @@ class CallPanel(ui.column):
         self._muted = False
         self._camera_on = False
         self._sharing = False
+        self._joining = False  # Join clicked, not yet in: a device list that comes back now starts no preview
         self._roster: dict[str, str] = {}
         with self:
             self.title = ui.label('Video call').classes('text-base font-medium')
@@ -134,6 +135,7 @@ class CallPanel(ui.column):
         self.element.set_names(self._meetings.names(join.meeting_id))
         self.join_button.set_text(f'Join meeting as {join.name}')
         self.message.set_text('')
+        self._joining = False
         self._show(CallState.SETUP)
         self.element.list_devices()
 
@@ -165,8 +167,8 @@ class CallPanel(ui.column):
         self._show(CallState.ENDED)
 
     def hang_up(self) -> None:
-        """The chat ended: leave the call quietly and hide the panel."""
-        if self.state is CallState.IN_CALL:
+        """The chat ended: leave the call (or its device setup, preview included) quietly and hide the panel."""
+        if self.state in (CallState.IN_CALL, CallState.SETUP):
             self.element.leave()
         self._signals.stop_receiving()
         self.join_info = None
@@ -196,7 +198,7 @@ class CallPanel(ui.column):
         self._preview()
 
     def _preview(self) -> None:
-        if self.state is CallState.SETUP:
+        if self.state is CallState.SETUP and not self._joining:
             self.element.start_preview(self.microphone.value, self.camera.value)
 
     def _test_tone(self) -> None:
@@ -206,6 +208,7 @@ class CallPanel(ui.column):
         if self.join_info is None:
             return
         self.join_button.disable()
+        self._joining = True
         self.element.stop_preview()
         self._signals.start(self.join_info)
         self.element.join(dict(self.join_info.data), audio_input=self.microphone.value, video_input=self.camera.value,
@@ -215,6 +218,7 @@ class CallPanel(ui.column):
 
     def _on_joined(self, _: JoinedEvent) -> None:
         self.join_button.enable()
+        self._joining = False
         self._muted, self._camera_on, self._sharing = False, False, False
         self._roster = {}
         self._render_controls()
@@ -266,11 +270,14 @@ class CallPanel(ui.column):
 
     def _on_left(self, event: LeftEvent) -> None:
         self.join_button.enable()
+        self._joining = False
         if event.reason == 'ended' and self.join_info is not None:
             self.meeting_ended(self.join_info.meeting_id)
 
     def _on_error(self, event: MeetingErrorEvent) -> None:
         self.join_button.enable()
+        if event.code == 'join-failed':
+            self._joining = False
         self.message.set_text(ERROR_TEXT.get(event.code, event.message))
         if event.code.startswith('share'):
             self._sharing = False
