@@ -105,8 +105,9 @@ class CallPanel(ui.column):
                         .props('round dense data-testid=mute').tooltip('Mute / unmute')
                     self.camera_button = ui.button(icon='videocam_off', on_click=self._toggle_camera) \
                         .props('round dense data-testid=camera').tooltip('Camera on / off')
-                    self.share_button = ui.button(icon='screen_share', on_click=self._toggle_share) \
-                        .props('round dense data-testid=share').tooltip('Share screen')
+                    with ui.button(icon='screen_share', on_click=self._toggle_share) \
+                            .props('round dense data-testid=share') as self.share_button:
+                        self.share_tooltip = ui.tooltip('Share screen')
                     ui.space()
                     ui.button('Leave', icon='logout', on_click=self.leave).props('outline dense data-testid=leave')
                     if on_end_for_all is not None:
@@ -173,6 +174,12 @@ class CallPanel(ui.column):
         self._signals.stop_receiving()
         self.join_info = None
         self._show(CallState.IDLE)
+
+    def forget_ended(self) -> None:
+        """The ended call's note belongs to its contact: the page of another contact starts with a clean column."""
+        if self.state is CallState.ENDED:
+            self.message.set_text('')
+            self._show(CallState.IDLE)
 
     @property
     def in_call(self) -> bool:
@@ -297,6 +304,7 @@ class CallPanel(ui.column):
                                  f'color={"primary" if self._camera_on else "grey-7"}')
         self.share_button.props(f'icon={"stop_screen_share" if self._sharing else "screen_share"} '
                                 f'color={"negative" if self._sharing else "primary"}')
+        self.share_tooltip.set_text('Stop sharing' if self._sharing else 'Share screen')
 
     def _render_roster(self) -> None:
         self.roster.clear()

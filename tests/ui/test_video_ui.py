@@ -16,6 +16,7 @@ from tests.ui.helpers import (
     create_agent,
     elements,
     find,
+    start_chat,
     wait_for,
 )
 from ui_common.call_panel import ERROR_TEXT, CallPanel
@@ -260,3 +261,29 @@ async def test_ending_the_chat_during_device_setup_closes_the_setup(chatting) ->
     await customer.should_see('This chat has ended')
     assert await calls(customer_js, 'leave')
 
+
+async def test_the_share_button_says_what_it_does(chatting) -> None:
+    agent, customer, agent_js, customer_js = chatting
+    await both_in_call(agent, customer, agent_js, customer_js)
+    assert panel(customer).share_tooltip.text == 'Share screen'
+    attendee = panel(customer).join_info
+    assert attendee is not None
+    trigger(customer, 'contentShare', {'attendee_id': attendee.attendee_id, 'on': True, 'local': True})
+    assert panel(customer).share_tooltip.text == 'Stop sharing'
+    trigger(customer, 'contentShare', {'attendee_id': attendee.attendee_id, 'on': False, 'local': True})
+    assert panel(customer).share_tooltip.text == 'Share screen'
+
+
+async def test_the_next_contact_starts_with_a_clean_call_column(chatting, create_user) -> None:
+    """After Clear contact the note about the ended video stays until the agent opens the next customer's chat."""
+    agent, customer, agent_js, customer_js = chatting
+    await both_in_call(agent, customer, agent_js, customer_js)
+    find(customer, 'end-chat').click()
+    (await wait_for(agent, 'clear-contact')).click()
+    await agent.should_see('The video session has ended.')
+    choose(agent, 'status-select', 'Available')
+    await start_chat(create_user(), name='Nina Next', email='nina@example.com')
+    (await wait_for(agent, 'accept')).click()
+    await agent.should_see('Nina Next')
+    await agent.should_not_see('The video session has ended.')
+    assert not panel(agent).visible
