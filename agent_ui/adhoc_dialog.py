@@ -54,8 +54,8 @@ class AdhocDialog(ui.dialog):
         with self, ui.card().classes('w-[34rem] max-w-full gap-3'):
             with ui.row().classes('w-full items-center no-wrap'):
                 ui.label('Invite a customer to video').classes('text-lg font-medium grow')
-                ui.button(icon='close', on_click=self.close).props('flat round dense data-testid=adhoc-close') \
-                    .tooltip('Close')
+                ui.button(icon='close', on_click=self.close) \
+                    .props('flat round dense aria-label=Close data-testid=adhoc-close').tooltip('Close')
             with ui.column().classes('w-full gap-3') as self.form:
                 ui.label('Creates a single-use reference that brings this customer straight to you in a chat, '
                          'where you can start video. The customer needs the same email address to use it.') \

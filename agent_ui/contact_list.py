@@ -28,7 +28,8 @@ class ContactList(ui.list):
         with self:
             held = [c for c in contacts if self._show_connecting or c.state is not ContactState.CONNECTING]
             if not held:
-                ui.item_label('No contacts yet').classes('text-grey-7 q-pa-sm')
+                with ui.item():  # a list holds items, also when it is empty (screen readers count them)
+                    ui.item_label('No contacts yet').classes('text-grey-7')
             for contact in held:
                 with ui.item(on_click=lambda c=contact: self._on_open(c.contact_id)) \
                         .props(f'clickable active={contact.contact_id == current} data-testid=contact-item'):

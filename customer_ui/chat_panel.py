@@ -47,8 +47,9 @@ class CustomerChatPanel(ui.column):
             self.transcript = ChatTranscript(own_role=ParticipantRole.CUSTOMER, typing_label='Agent is typing…')
             with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
                 self.reply = ui.input(placeholder='Type a message') \
-                    .props('dense outlined data-testid=reply').classes('grow')
-                self.send_button = ui.button(icon='send', on_click=self._send).props('round dense data-testid=send')
+                    .props('dense outlined aria-label="Your message" data-testid=reply').classes('grow')
+                self.send_button = ui.button(icon='send', on_click=self._send) \
+                    .props('round dense aria-label="Send message" data-testid=send')
             with ui.row().classes('w-full items-start no-wrap gap-2'):
                 self.error = ui.label().classes('text-negative text-xs grow').props('role=alert data-testid=chat-error')
                 counter = ui.label().props('data-testid=reply-counter')

@@ -126,6 +126,7 @@ class CallPanel(ui.column):
             .on_video_tile(self._on_video_tile).on_content_share(self._on_content_share) \
             .on_left(self._on_left)
         self._signals = SignalRelay(meetings, self.element)
+        self._render_controls()
         self._show(CallState.IDLE)
 
     # what the page calls
@@ -299,11 +300,14 @@ class CallPanel(ui.column):
 
     def _render_controls(self) -> None:
         self.mute_button.props(f'icon={"mic_off" if self._muted else "mic"} '
-                               f'color={"negative" if self._muted else "primary"}')
+                               f'color={"negative" if self._muted else "primary"} '
+                               f'aria-label="{"Unmute microphone" if self._muted else "Mute microphone"}"')
         self.camera_button.props(f'icon={"videocam" if self._camera_on else "videocam_off"} '
-                                 f'color={"primary" if self._camera_on else "grey-7"}')
+                                 f'color={"primary" if self._camera_on else "grey-7"} '
+                                 f'aria-label="{"Turn camera off" if self._camera_on else "Turn camera on"}"')
         self.share_button.props(f'icon={"stop_screen_share" if self._sharing else "screen_share"} '
-                                f'color={"negative" if self._sharing else "primary"}')
+                                f'color={"negative" if self._sharing else "primary"} '
+                                f'aria-label="{"Stop sharing" if self._sharing else "Share screen"}"')
         self.share_tooltip.set_text('Stop sharing' if self._sharing else 'Share screen')
 
     def _render_roster(self) -> None:

@@ -45,8 +45,10 @@ class ContactView(ui.column):
                 self.transcript = ChatTranscript(own_role=ParticipantRole.AGENT, typing_label='Customer is typing…')
                 with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
                     self.reply = ui.input(placeholder='Reply to the customer') \
-                        .props('dense outlined data-testid=agent-reply').classes('grow')
-                    ui.button(icon='send', on_click=self._send).props('round dense data-testid=agent-send')
+                        .props('dense outlined aria-label="Reply to the customer" data-testid=agent-reply') \
+                        .classes('grow')
+                    ui.button(icon='send', on_click=self._send) \
+                        .props('round dense aria-label="Send reply" data-testid=agent-send')
                 with ui.row().classes('w-full items-start no-wrap gap-2'):
                     self.error = ui.label().classes('text-negative text-xs grow') \
                         .props('role=alert data-testid=agent-error')
