@@ -44,7 +44,8 @@ class AdhocDialog(ui.dialog):
         :param website_url: the customer website's public URL (default: the origin this page was served from)
         """
         super().__init__()
-        self.props('persistent data-testid=adhoc-dialog')  # a stray click must not lose a reference being read out
+        # a stray click outside must not lose a reference being read out; Escape (on purpose) still closes it
+        self.props('no-backdrop-dismiss data-testid=adhoc-dialog')
         self._references, self._username, self._company_name = references, username, company_name
         self._session = app.storage.user  # captured while the page's request is current
         self._website_url = website_url or _page_origin()
