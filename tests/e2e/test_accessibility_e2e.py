@@ -42,6 +42,11 @@ class Findings:
         assert not self.lines, 'serious or critical accessibility violations:\n' + '\n'.join(self.lines)
 
 
+def dark_mode(agent: Page) -> None:
+    agent.get_by_test_id('dark-mode').click()
+    agent.wait_for_function('() => document.body.classList.contains("body--dark")')
+
+
 def test_pages_without_a_call_have_no_serious_violations(server: LiveServer, pages: Pages) -> None:
     findings = Findings()
     base = server.base_url
@@ -83,6 +88,10 @@ def test_pages_without_a_call_have_no_serious_violations(server: LiveServer, pag
     agent.get_by_test_id('adhoc-create').click()
     expect(agent.get_by_test_id('adhoc-link')).to_be_visible()
     findings.check(agent, 'ad-hoc dialog with link')
+    agent.keyboard.press('Escape')
+    expect(agent.get_by_test_id('adhoc-link')).to_be_hidden()
+    dark_mode(agent)
+    findings.check(agent, 'contact in dark mode')
     findings.assert_none()
 
 
@@ -97,6 +106,8 @@ def test_call_states_have_no_serious_violations(server: LiveServer, pages: Pages
     customer_join(customer)
     expect_both_in_call(agent, customer)
     findings.check(agent, 'agent in call')
+    dark_mode(agent)
+    findings.check(agent, 'agent in call in dark mode')
     findings.check(customer, 'customer in call')
     agent.get_by_test_id('end-for-all').click()
     expect(agent.get_by_test_id('leave')).to_be_hidden()
