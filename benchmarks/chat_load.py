@@ -342,9 +342,13 @@ class ChatLoad:
             self.mark_loadgen('connect_start')
             t0 = time.monotonic() + 0.5
             spacing = args.ramp / max(1, args.chats)
+            connect_profiler = (start_py_spy(self.server.pid, args.py_spy_connect, args.ramp + 2)
+                                if args.py_spy_connect else None)
             await asyncio.gather(*(self.run_customer(c, t0 + i * spacing) for i, c in enumerate(self.chats)))
             connect_s = time.monotonic() - t0
             self.mark_loadgen('connect_end')
+            if connect_profiler is not None:
+                connect_profiler.wait(timeout=60)
             await asyncio.sleep(1.0)  # let accepts settle (contact views opened)
             connected = [c for c in self.chats if c.connected]
             after_connect = proc_sample(self.server.pid)
@@ -588,6 +592,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         'after start-up (needs --gc-log)')
     parser.add_argument('--py-spy', type=Path, help='profile the server with py-spy during the message phase '
                         '(raw collapsed stacks to this file; needs py-spy in the venv)')
+    parser.add_argument('--py-spy-connect', type=Path, help='the same during the customers\' arrival (the --ramp '
+                        'seconds: page loads, chat starts, offers, accepts)')
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 10:
         parser.error('--concurrency must be 1..10')
