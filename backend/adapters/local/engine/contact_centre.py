@@ -445,26 +445,40 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
     # internals: routing
 
     def _dispatch(self) -> None:
-        """Offer the best waiting contacts to Available agents with free capacity, longest-idle agent first."""
+        """Offer the best waiting contacts to Available agents with free capacity, longest-idle agent first.
+
+        One pass over the contacts sorts the waiting ones and groups the held ones by agent; each ready agent then
+        takes the first waiting contact it can serve. (Scanning every contact for every ready agent made each
+        dispatch cost agents x contacts: a second of routing per few hundred arrivals at 1,000 open chats.)
+        """
         if self._dispatching:
             return
         self._dispatching = True
         try:
+            waiting: list[Contact] = []
+            held: dict[str, list[Contact]] = {}
+            for contact in self._contacts.values():
+                if contact.state is ContactState.QUEUED:
+                    waiting.append(contact)
+                elif contact.agent_username and contact.state in AGENT_HELD_STATES:
+                    held.setdefault(contact.agent_username, []).append(contact)
+            if not waiting:
+                return
+            waiting.sort(key=_routing_key)  # stable: equal keys keep their arrival order, as min() did
             offered = {offer.username for offer in self._offers.values()}
             ready = sorted((a for a in self._agents.values()
                             if a.status is AgentStatus.AVAILABLE and a.username not in offered),
                            key=lambda a: a.status_since)
             for agent in ready:
-                contact = self._best_contact_for(agent)
-                if contact is not None:
-                    self._offer(contact, agent)
+                best = self._best_contact_for(agent, held.get(agent.username, []), waiting)
+                if best is not None:
+                    waiting.remove(best)
+                    self._offer(best, agent)
         finally:
             self._dispatching = False
 
-    def _best_contact_for(self, agent: Agent) -> Contact | None:
-        """The first waiting contact in the agent's queues whose channel the agent has room for."""
-        held = [c for c in self._contacts.values()
-                if c.agent_username == agent.username and c.state in AGENT_HELD_STATES]
+    def _best_contact_for(self, agent: Agent, held: list[Contact], waiting: list[Contact]) -> Contact | None:
+        """The first waiting contact (in routing order) in the agent's queues whose channel the agent has room for."""
         if any(c.channel is Channel.VOICE and c.state in LIVE_STATES for c in held):
             return None  # a live call is exclusive (no cross-channel concurrency)
         room = {
@@ -476,9 +490,8 @@ class LocalContactCentre(AgentDesk, CustomerChannel, CustomerVoiceChannel, Conta
         if not any(room.values()):
             return None
         queues = set(agent.queues)
-        waiting = [c for c in self._contacts.values()
-                   if c.state is ContactState.QUEUED and c.queue_id in queues and room[c.channel]]
-        return min(waiting, key=_routing_key, default=None)
+        return next((c for c in waiting  # still queued: an earlier offer's subscribers may have changed things
+                     if c.queue_id in queues and room[c.channel] and c.state is ContactState.QUEUED), None)
 
     def _offer(self, contact: Contact, agent: Agent) -> None:
         contact.state, contact.agent_username = ContactState.CONNECTING, agent.username
