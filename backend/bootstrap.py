@@ -12,7 +12,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from backend.domain.connect_arns import InstanceArn
+from backend.domain.connect_arns import (
+    InstanceArn,
+    parse_instance_arn,
+    parse_routing_profile_arn,
+    parse_security_profile_arn,
+)
 from backend.domain.errors import InvalidInput
 from backend.domain.hours_of_operation import HoursCalendar, load_hours
 from backend.events import EventBus
@@ -38,6 +43,7 @@ from backend.services.login_throttle import LoginPolicy, LoginThrottle
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.rate_limits import NetworkKeys, NetworkRateLimiter, RateLimit
+from backend.services.readiness import ReadinessCheck
 from backend.services.references import ReferencePolicy, ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.start_limits import StartLimits, StartPolicy
@@ -46,6 +52,7 @@ from backend.settings import BootstrapSettings, Settings
 from backend.settings.ssm_source import settings_from_ssm
 
 if TYPE_CHECKING:
+    from backend.adapters.aws.agent_accounts import ConnectCognitoAgents, CreatedAgent
     from backend.adapters.aws.connect_chat import ConnectCustomerChannel
     from backend.adapters.aws.connect_chat_api import ConnectChatApi
     from backend.adapters.aws.connect_flows import ConnectFlowPublisher
@@ -111,6 +118,56 @@ def create_table(region: str, name: str) -> TableStatus:
         raise describe('dynamodb:CreateTable', error) from error
 
 
+def table_definition(name: str = 'VideoCallEscalation') -> tuple[dict[str, Any], str]:
+    """The DynamoDB table's CreateTable parameters (keys, index, billing) and its TTL attribute: ``deploy/``
+    builds the same table as ``vce create-table``."""
+    from backend.adapters.aws.dynamo_table import TTL_ATTRIBUTE
+    from backend.adapters.aws.dynamo_table import table_definition as definition
+
+    return definition(name), TTL_ATTRIBUTE
+
+
+def secret_value(region: str, secret_id: str) -> str:
+    """A Secrets Manager secret's value (``vce deploy`` reads the secrets it made, for the doctor's checks)."""
+    from backend.adapters.aws.secrets import read_secret
+
+    return read_secret(aws_client('secretsmanager', region), secret_id)
+
+
+def aws_agent_accounts(values: Mapping[str, str], region: str) -> ConnectCognitoAgents:
+    """``vce agents add`` in aws mode: Connect user + Cognito user, from the configured instance, the agents'
+    routing and security profiles and the Cognito pool of the OIDC discovery URL (``vce deploy`` stores them all)."""
+    from backend.adapters.aws.agent_accounts import ConnectCognitoAgents
+    from backend.adapters.aws.doctor.service_checks import COGNITO_DISCOVERY_RE
+
+    needed = ('connectInstanceARN', 'connectAgentRoutingProfileARN', 'connectAgentSecurityProfileARN',
+              'oidcDiscoveryURL')
+    missing = [name for name in needed if not values.get(name)]
+    if missing:
+        raise InvalidInput(f'aws mode\'s `vce agents add` needs {", ".join(missing)} (`vce deploy` stores them; or '
+                           '`vce configure`)')
+    pool = COGNITO_DISCOVERY_RE.match(values['oidcDiscoveryURL'])
+    if pool is None:
+        raise InvalidInput('oidcDiscoveryURL is not a Cognito user pool\'s: `vce agents add` makes Cognito users '
+                           'only; add the agent at your OIDC provider and in Connect')
+    instance = parse_instance_arn(values['connectInstanceARN'])
+    return ConnectCognitoAgents(
+        aws_client('connect', instance.region), aws_client('cognito-idp', pool['region']),
+        instance_id=instance.instance_id,
+        routing_profile_id=parse_routing_profile_arn(values['connectAgentRoutingProfileARN']).resource_id,
+        security_profile_id=parse_security_profile_arn(values['connectAgentSecurityProfileARN']).resource_id,
+        user_pool_id=pool['pool'])
+
+
+def add_aws_agent(values: Mapping[str, str], region: str, *, username: str, display_name: str, email: str,
+                  password: str) -> CreatedAgent:
+    """Create an aws-mode agent (Connect user + Cognito user, or neither); an AwsCallFailed says what failed."""
+    from backend.adapters.aws.agent_accounts import NewAgent
+
+    return aws_agent_accounts(values, region).add(NewAgent(username=username, display_name=display_name,
+                                                           email=email, password=password))
+
+
 def flow_publisher(instance: InstanceArn) -> ConnectFlowPublisher:
     """Creates or updates the flows in the Connect instance (``vce flows export --create-or-update``)."""
     from backend.adapters.aws.connect_flows import ConnectFlowPublisher
@@ -128,6 +185,17 @@ def hours_of_operation(settings: Settings) -> HoursCalendar:
     except OSError as error:
         raise InvalidInput(f'cannot read the hours of operation {path}: {error.strerror or error}') from None
     return load_hours(text)
+
+
+def claim_data_folder(settings: Settings) -> Callable[[], None] | None:
+    """Local mode: hold the data folder for this process's life, or raise ``DataFolderInUse`` at once (one process
+    per folder, by design; ``adapters/local/data_folder_lock.py``). aws mode keeps no data folder: None. The lock
+    goes when the process ends, or when the returned function is called."""
+    if settings.mode == 'aws':
+        return None
+    from backend.adapters.local.data_folder_lock import DataFolderLock
+
+    return DataFolderLock(settings.data_dir).release
 
 
 def build_accounts(settings: Settings) -> AccountService:
@@ -152,7 +220,7 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
     from backend.adapters.local.sqlite_store import SqliteStore
 
     store = SqliteStore(settings.database_path)
-    bus = EventBus()
+    bus = build_event_bus(settings)
     extensions = flow_extensions or FlowExtensions()
     flows = load_flow_library(settings.flows_dir, handled_types=extensions.handled_types)
     engine = LocalContactCentre(store, bus, flows, EngineConfig(
@@ -173,6 +241,7 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
                          disconnect_grace_seconds=settings.customer_disconnect_grace_seconds)
 
     async def start() -> None:
+        await bus.start()
         await engine.start()
         customer_chat.start()
         meetings.start()
@@ -183,11 +252,13 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
         await meetings.stop()
         await customer_chat.stop()
         await engine.stop()
+        await bus.stop()
         store.close()
 
     return Services(settings=settings, accounts=build_login_accounts(settings, store),
                     customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, references=references,
-                    voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store))
+                    voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store),
+                    readiness=ReadinessCheck(store))
 
 
 @dataclass
@@ -204,7 +275,7 @@ class _AwsChat:
     customer_chat: CustomerChatService
 
 
-def _aws_chat(settings: Settings, clients: AwsClients) -> _AwsChat:
+def _aws_chat(settings: Settings, clients: AwsClients, bus: EventBus | None = None) -> _AwsChat:
     from backend.adapters.aws.connect_chat import ConnectCustomerChannel
     from backend.adapters.aws.connect_chat_api import ConnectChatApi
     from backend.adapters.aws.connect_users import ConnectUserDirectory
@@ -215,7 +286,7 @@ def _aws_chat(settings: Settings, clients: AwsClients) -> _AwsChat:
     instance_id = settings.connect_instance_id
     connect = clients('connect', connect_region)
     store = DynamoStore(settings.dynamodb_table, client=clients('dynamodb', region))
-    bus = EventBus()
+    bus = bus or EventBus()  # the pilot's chat is its own; the server's bus comes from build_event_bus
     directory = ConnectUserDirectory(connect, instance_id=instance_id)
     references = build_references(settings, store, directory)  # references route to Connect users
     api = ConnectChatApi(connect, clients('connectparticipant', connect_region), region=connect_region,
@@ -232,7 +303,7 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     """aws mode (docs/aws/wiring.md): Amazon Connect for chats and agents, Chime SDK meetings, DynamoDB, OIDC."""
     from backend.adapters.aws.connect_contacts import ConnectContactAssignments, ConnectContactNotes
 
-    chat = _aws_chat(settings, clients)
+    chat = _aws_chat(settings, clients, build_event_bus(settings))
     connect, store, bus, directory, channel = chat.connect, chat.store, chat.bus, chat.directory, chat.channel
     references, customer_chat, instance_id = chat.references, chat.customer_chat, settings.connect_instance_id
     notes = ConnectContactNotes(connect, instance_id=instance_id)
@@ -241,6 +312,7 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
                               customer_chat, bus)
 
     async def start() -> None:
+        await bus.start()
         customer_chat.start()
         meetings.start()
 
@@ -248,13 +320,32 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
         await meetings.stop()
         await customer_chat.stop()
         await channel.stop()
+        await bus.stop()
         notes.close()
         store.close()
 
-    return Services(settings=settings, accounts=build_login_accounts(settings, store),
+    return Services(settings=settings, accounts=build_login_accounts(settings, store, shared_counter=store),
                     customer_chat=customer_chat, agent_desk=None, meetings=meetings, references=references, voice=None,
                     start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store, directory),
-                    ccp_login=_ccp_login(settings, clients))
+                    ccp_login=_ccp_login(settings, clients), readiness=ReadinessCheck(store))
+
+
+def build_event_bus(settings: Settings) -> EventBus:
+    """The event bus: in process, or over Redis when aws mode has ``VCE_REDIS_URL`` (several server processes behind
+    a load balancer; docs/architecture.md, "The event bus"). Local mode is one process by design, so it never needs
+    Redis."""
+    url = settings.redis_url.get_secret_value()
+    if not url:
+        return EventBus()
+    if settings.mode != 'aws':
+        log.warning('event_bus.redis_ignored: local mode is one process per data folder; VCE_REDIS_URL is for aws mode')
+        return EventBus()
+    try:
+        from backend.adapters.redis.event_bus import RedisEventBus, connect
+    except ImportError as missing:
+        raise RuntimeError('VCE_REDIS_URL needs redis: pip install "video-call-escalation[aws]"') from missing
+    log.info('event_bus.redis')
+    return RedisEventBus(connect(url))
 
 
 def _require_aws_settings(settings: Settings) -> None:
@@ -333,13 +424,16 @@ def _default_aws_clients() -> AwsClients:
     return make_app_client
 
 
-def build_login_accounts(settings: Settings, store: AgentStore) -> AccountService:
-    """Accounts with the password login's limits (docs/security/login.md). The counters live in this process's
-    memory, bounded, until the shared attempts counter of the store implements ``LoginAttemptCounter``."""
+def build_login_accounts(settings: Settings, store: AgentStore,
+                         shared_counter: LoginAttemptCounter | None = None) -> AccountService:
+    """Accounts with the password login's limits (docs/security/login.md). aws mode counts in the store
+    (``shared_counter``: DynamoDB), so every server process behind the load balancer shares one set of counters;
+    local mode is one process by design and counts in this process's memory, bounded by
+    ``VCE_LOGIN_COUNTER_MAX_KEYS`` (``SqliteStore`` implements the same port, for a root that wants it)."""
     from backend.adapters.local.login_attempts import BoundedLoginAttempts
     from backend.adapters.local.passwords import Argon2PasswordHasher
 
-    counter = BoundedLoginAttempts(settings.login_counter_max_keys)
+    counter = shared_counter or BoundedLoginAttempts(settings.login_counter_max_keys)
     return AccountService(store, Argon2PasswordHasher(), settings.standard_queue,
                           throttle=build_login_throttle(settings, counter))
 

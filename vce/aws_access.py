@@ -5,6 +5,8 @@ Everything that talks to AWS comes from ``backend.bootstrap`` (its ``aws_client`
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import typer
 from pydantic import ValidationError
 
@@ -28,14 +30,16 @@ def region_and_path(region: str | None, path: str | None) -> tuple[str, str]:
     return boot.aws_region, boot.ssm_path
 
 
-def configured_values(region: str, path: str) -> tuple[dict[str, str], list[str]]:
-    """Values in force (SSM overlaid by VCE_* variables) and their problems; SSM unreadable is one more problem."""
+def configured_values(region: str, path: str, overrides: Mapping[str, str] | None = None
+                      ) -> tuple[dict[str, str], list[str]]:
+    """Values in force (SSM overlaid by VCE_* variables, then by ``overrides``, keyed by setting name) and their
+    problems; SSM unreadable is one more problem."""
     try:
         stored = bootstrap.ssm_parameter_store(region, path).load()
         unreadable = []
     except DomainError as error:
         stored, unreadable = {}, [str(error)]
-    values, problems = merge(stored, path, region)
+    values, problems = merge(stored, path, region, **(overrides or {}))
     return values, unreadable + problems
 
 

@@ -13,9 +13,9 @@ from backend.domain.connect_arns import InstanceArn, parse_instance_arn, parse_q
 from backend.domain.errors import DomainError, InvalidInput
 from backend.flows import InvalidFlowError
 from backend.flows.export import FLOW_ID_PARAMETERS, SourceFlow, Targets, read_flows, render, render_all, write_all
-from backend.settings import PROJECT_ROOT
 from backend.settings.parameters import BY_NAME
 from vce import aws_access
+from vce_resources import contact_flows_dir
 
 PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000'  # stands in for flow ids not known before creation
 
@@ -29,13 +29,15 @@ def export(out: Annotated[Path, typer.Option(help='Directory for the ready-to-im
            create_or_update: Annotated[bool, typer.Option(
                '--create-or-update', help='Also create the flows in the Connect instance (found by name) or update '
                'their content.')] = False,
-           flows_dir: Annotated[Path, typer.Option(help='Where the flow files are.')] = PROJECT_ROOT / 'contact_flows',
+           flows_dir: Annotated[Path | None, typer.Option(
+               help='Where the flow files are (default: the flows shipped with the package).')] = None,
            region: Annotated[str | None, typer.Option(help='AWS region (default: VCE_AWS_REGION).')] = None,
            path: Annotated[str | None, typer.Option(help='SSM hierarchy (default: VCE_SSM_PATH).')] = None) -> None:
     """Replace the placeholder ARNs in the flow files with the configured queue and flow ARNs, validate, write
     them to --out, and with --create-or-update also create or update them in the Connect instance."""
     region, path = aws_access.region_and_path(region, path)
     values, _ = aws_access.configured_values(region, path)
+    flows_dir = flows_dir or contact_flows_dir()
     try:
         instance = parse_instance_arn(_required(values, 'connectInstanceARN'))
         queues = {'BasicQueue': parse_queue_arn(_required(values, 'connectBasicQueueARN')).arn}

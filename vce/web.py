@@ -13,22 +13,24 @@ import agent_ui.pages
 import customer_ui.pages
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.login.auth import AgentAuthMiddleware
-from backend.bootstrap import build_services
+from backend.bootstrap import build_services, claim_data_folder
 from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
 from vce import handler_arity, socket_guard, user_storage_scope
+from vce.data_location import data_location
+from vce.log_format import server_log_options
 from vce.security_headers import SecurityHeadersMiddleware
 from vce.server_options import server_options
-
-ASSETS_DIR = Path(__file__).resolve().parents[1] / 'assets'
+from vce_resources import assets_dir
 
 log = logging.getLogger('vce')
+_HELD: dict[Path, object] = {}  # data folder -> its lock (local mode), kept for the life of the process
 
 
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
     """Register routes, static files and lifecycle hooks on NiceGUI's app (call before ``ui.run``)."""
-    app.add_static_files('/assets', ASSETS_DIR)
+    app.add_static_files('/assets', assets_dir())
     app.add_middleware(AgentAuthMiddleware, idle_seconds=services.settings.agent_session_idle_minutes * 60)
     app.add_middleware(SecurityHeadersMiddleware, settings=services.settings)  # outside the login redirects
     app.on_startup(services.start)
@@ -39,8 +41,15 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
     handler_arity.install()  # NiceGUI asks each handler's signature once, not per event (benchmarks/README.md)
 
     @app.get('/healthz')
-    def healthz() -> JSONResponse:
+    def healthz() -> JSONResponse:  # liveness: the process answers (it touches nothing)
         return JSONResponse({'status': 'ok', 'mode': services.settings.mode})
+
+    @app.get('/readyz')
+    async def readyz() -> JSONResponse:  # readiness: the store answers a cheap read (backend/services/readiness.py)
+        readiness = await services.readiness.check()
+        if readiness.ready:
+            return JSONResponse({'status': 'ready', 'mode': services.settings.mode})
+        return JSONResponse({'status': 'unavailable', 'reason': readiness.reason}, status_code=503)
 
     customer_ui.pages.register(services)
     if services.agent_desk is not None or services.ccp_login is not None:  # local desktop, or the one on Connect
@@ -58,14 +67,24 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
+def hold_data_folder(settings: Settings) -> None:
+    """Local mode is one process per data folder: a second one refuses here (DataFolderInUse) before anything starts;
+    the lock is held until this process ends. Safe to call again (``vce demo`` holds it before its banner)."""
+    folder = settings.data_dir.resolve()
+    if folder not in _HELD:
+        _HELD[folder] = claim_data_folder(settings)
+
+
 def run(settings: Settings, extensions: DesktopExtensions | None = None,
         flow_extensions: FlowExtensions | None = None) -> None:
     """Build the services for these settings and serve until stopped; ``flow_extensions`` are the Python callables
     local mode runs for the flows' Lambda functions and cloud-only actions (contact_flows/README.md)."""
     services = (build_services(settings) if flow_extensions is None
                 else build_services(settings, flow_extensions=flow_extensions))
+    log.info('server.starting mode=%s data=%s', settings.mode, data_location(settings))
+    hold_data_folder(settings)
     create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
            favicon='🎥', reconnect_timeout=30,  # also sets socket ping timeouts: a short one drops busy sockets
-           **server_options(settings))
+           **server_options(settings), **server_log_options(settings))

@@ -22,6 +22,8 @@ _INSTANCE = (rf'(?P<instance_arn>arn:(?P<partition>{PARTITION}):connect:(?P<regi
 INSTANCE_ARN_RE = re.compile(_INSTANCE)
 QUEUE_ARN_RE = re.compile(rf'{_INSTANCE}/queue/(?P<queue_id>{UUID})')
 FLOW_ARN_RE = re.compile(rf'{_INSTANCE}/contact-flow/(?P<flow_id>{UUID})')
+ROUTING_PROFILE_ARN_RE = re.compile(rf'{_INSTANCE}/routing-profile/(?P<resource_id>{UUID})')
+SECURITY_PROFILE_ARN_RE = re.compile(rf'{_INSTANCE}/security-profile/(?P<resource_id>{UUID})')
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,25 @@ def parse_queue_arn(value: str) -> QueueArn:
     return QueueArn(match.group(0), _instance(match), match['queue_id'])
 
 
+@dataclass(frozen=True)
+class InstanceResourceArn:
+    """An ARN of a resource inside an instance (a routing or security profile): its id and its instance."""
+
+    arn: str
+    instance: InstanceArn
+    resource_id: str
+
+
+def parse_routing_profile_arn(value: str) -> InstanceResourceArn:
+    return _instance_resource(ROUTING_PROFILE_ARN_RE, value, 'routing profile', 'routing-profile',
+                              'Users → Routing profiles')
+
+
+def parse_security_profile_arn(value: str) -> InstanceResourceArn:
+    return _instance_resource(SECURITY_PROFILE_ARN_RE, value, 'security profile', 'security-profile',
+                              'Users → Security profiles')
+
+
 def instance_id_of(value: str) -> str:
     """The id Connect's APIs take as ``InstanceId``: an instance ARN gives the id inside it, anything else is taken
     to be the id already."""
@@ -74,6 +95,16 @@ def flow_id_of(value: str) -> str:
     be the id already."""
     match = FLOW_ARN_RE.fullmatch(value.strip())
     return match['flow_id'] if match else value
+
+
+def _instance_resource(pattern: re.Pattern[str], value: str, what: str, kind: str, where: str
+                       ) -> InstanceResourceArn:
+    match = pattern.fullmatch(value.strip())
+    if not match:
+        raise InvalidInput(f'{value!r} is not an Amazon Connect {what} ARN; it looks like '
+                           f'arn:aws:connect:REGION:123456789012:instance/INSTANCE-UUID/{kind}/UUID (Connect '
+                           f'console → {where}; `vce deploy` stores the ones it makes)')
+    return InstanceResourceArn(match.group(0), _instance(match), match['resource_id'])
 
 
 def _instance(match: re.Match[str]) -> InstanceArn:

@@ -10,6 +10,7 @@ from backend.services.agent_desk import AgentDeskService
 from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from backend.services.readiness import ReadinessCheck
 from backend.services.references import ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
@@ -29,5 +30,6 @@ class Services:
     references: ReferenceService
     start: Callable[[], Awaitable[None]]
     stop: Callable[[], Awaitable[None]]
+    readiness: ReadinessCheck  # /readyz: the store answers
     single_sign_on: SingleSignOnService | None = None  # set when agents log in through an OIDC provider
     ccp_login: CcpLoginService | None = None  # aws mode: embedding the Connect CCP (and federated sign-in)

@@ -11,12 +11,13 @@ import hmac
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from backend.domain.connect_arns import parse_instance_arn
 from backend.domain.connect_instance import ConnectInstanceUrls, connect_instance_urls
 from backend.settings.checks import MIN_SECRET_LENGTH
+from backend.settings.data_folder import absolute_data_dir, default_data_dir
 from backend.settings.value_types import (
     ENV_PREFIX,
     AgentLoginModeSetting,
@@ -28,18 +29,25 @@ from backend.settings.value_types import (
     ConnectInstanceArn,
     ConnectInstanceUrl,
     ConnectQueueArn,
+    ConnectRoutingProfileArn,
+    ConnectSecurityProfileArn,
     DynamoTableName,
     HttpsLink,
     HttpsUrl,
     IamRoleArn,
+    LogFormatSetting,
+    LogLevelSetting,
     OidcScopes,
     ProxyNetworks,
+    RedisUrl,
     SsmPath,
     StorageSecret,
     Text,
 )
+from vce_resources import contact_flows_dir
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]  # the checkout: contact_flows/, docs/
+# the checkout (tests and tools read docs/ and examples/ there); the runtime finds its files with vce_resources
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STORAGE_SECRET = 'vce-demo-secret-change-me'
 REFERENCE_SECRET_LABEL = b'vce/ad-hoc-reference-secret/v1'  # fixed: changing it invalidates live references
 
@@ -63,8 +71,15 @@ class Settings(BaseSettings):
     demo: bool = False
     host: str = '127.0.0.1'
     port: int = Field(default=8080, ge=1, le=65535)
-    data_dir: Path = Path('var')
+    # local mode's data folder (backend/settings/data_folder.py): the platform's per-user data folder by default;
+    # a relative value is taken from the folder the command starts in
+    data_dir: Path = Field(default_factory=default_data_dir)
     storage_secret: StorageSecret = SecretStr(DEFAULT_STORAGE_SECRET)
+
+    # the server's log (vce serve, vce demo): one line per contact/agent event, with ids only; json: one object per
+    # line with time, level, logger, message, event and the line's key=value fields (vce/log_format.py)
+    log_level: LogLevelSetting = 'info'
+    log_format: LogFormatSetting = 'text'
 
     # browser sockets (docs/security/sockets.md): the largest socket message a browser may send (a WebRTC offer or a
     # Connect contact's attributes fit many times over), and how long a customer page waits for its socket before it
@@ -72,7 +87,7 @@ class Settings(BaseSettings):
     socket_max_message_bytes: int = Field(default=131_072, ge=32_768, le=1_000_000)
     page_connect_timeout_seconds: float = Field(default=30.0, ge=0.1, le=300.0)
 
-    flows_dir: Path = PROJECT_ROOT / 'contact_flows'
+    flows_dir: Path = Field(default_factory=contact_flows_dir)  # the shipped flows, wherever the package is
     inbound_chat_flow: str = 'VideoCallEscalationChat'
     inbound_voice_flow: str = 'VideoCallEscalationVoice'
     standard_queue: str = 'BasicQueue'
@@ -117,6 +132,11 @@ class Settings(BaseSettings):
     # the session cookie's Secure flag (and HSTS); empty: on when VCE_WEBSITE_URL / VCE_OIDC_REDIRECT_BASE_URL is https
     secure_cookies: bool | None = None
 
+    # aws mode with several server processes (docs/architecture.md, "The event bus"): the Redis that carries the events
+    # other processes need (rediss:// for ElastiCache). Empty: events stay in this process (one process, or local mode).
+    # NiceGUI's own user storage reads NICEGUI_REDIS_URL itself, at import.
+    redis_url: RedisUrl = SecretStr('')
+
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]
     aws_region: AwsRegion = 'us-east-1'
@@ -147,6 +167,10 @@ class Settings(BaseSettings):
     connect_queue_flow_id: ConnectId = ''
     connect_voice_queue_flow_id: ConnectId = ''  # the voice path's customer queue flow (contact_flows/README.md)
     connect_queue_arn: ConnectQueueArn = ''
+    # `vce agents add` in aws mode: the routing and security profile of a new agent's Connect user (`vce deploy`
+    # stores the ones it makes)
+    connect_agent_routing_profile_arn: ConnectRoutingProfileArn = ''
+    connect_agent_security_profile_arn: ConnectSecurityProfileArn = ''
     dynamodb_table: DynamoTableName = 'VideoCallEscalation'
 
     company_name: str = 'Example Bank'
@@ -158,6 +182,16 @@ class Settings(BaseSettings):
     welcome_text: str = 'Talk to us by chat, then switch to video whenever you are ready.'
     # public URL of the customer website, for ad-hoc links; empty -> the origin the agent desktop was served from
     website_url: HttpsUrl = ''
+
+    @field_validator('data_dir')
+    @classmethod
+    def _absolute_data_dir(cls, value: Path) -> Path:
+        return absolute_data_dir(value)
+
+    @property
+    def data_dir_from_setting(self) -> bool:
+        """Whether VCE_DATA_DIR (or an argument) chose the data folder, rather than the platform default."""
+        return 'data_dir' in self.model_fields_set
 
     @property
     def database_path(self) -> Path:

@@ -13,7 +13,16 @@ import re
 from collections.abc import Callable
 from urllib.parse import SplitResult, urlsplit
 
-from backend.domain.connect_arns import ACCOUNT, PARTITION, REGION, UUID, parse_instance_arn, parse_queue_arn
+from backend.domain.connect_arns import (
+    ACCOUNT,
+    PARTITION,
+    REGION,
+    UUID,
+    parse_instance_arn,
+    parse_queue_arn,
+    parse_routing_profile_arn,
+    parse_security_profile_arn,
+)
 from backend.domain.connect_instance import connect_instance_urls
 from backend.domain.errors import InvalidInput
 
@@ -34,6 +43,14 @@ def instance_arn(value: str) -> str:
 
 def queue_arn(value: str) -> str:
     return parse_queue_arn(value).arn
+
+
+def routing_profile_arn(value: str) -> str:
+    return parse_routing_profile_arn(value).arn
+
+
+def security_profile_arn(value: str) -> str:
+    return parse_security_profile_arn(value).arn
 
 
 def role_arn(value: str) -> str:
@@ -120,6 +137,15 @@ def client_secret(value: str) -> str:
     if not value or value != value.strip():
         raise InvalidInput('must not be empty nor start or end with spaces')
     return value
+
+
+def redis_url(value: str) -> str:
+    """A Redis URL: ``rediss://`` (TLS, e.g. ElastiCache), ``redis://`` or ``unix://`` (a password in it is secret)."""
+    cleaned = value.strip()
+    parts = urlsplit(cleaned)
+    if parts.scheme not in ('redis', 'rediss', 'unix') or not (parts.hostname or parts.path):
+        raise InvalidInput('must be a redis:// or rediss:// URL (e.g. rediss://my-cache.example.com:6379/0)')
+    return cleaned
 
 
 def scopes(value: str) -> str:

@@ -101,6 +101,10 @@ PARAMETERS: tuple[Parameter, ...] = (
               'as a SecureString)', secret=True, parent='agentLoginMode', when='oidc'),
     Parameter('oidcScopes', 'oidc_scopes', 'OIDC scopes, space separated', default='openid email profile',
               parent='agentLoginMode', when='oidc'),
+    Parameter('connectAgentRoutingProfileARN', 'connect_agent_routing_profile_arn', 'ARN of the routing profile '
+              'of agents that `vce agents add` creates (chat and voice)'),
+    Parameter('connectAgentSecurityProfileARN', 'connect_agent_security_profile_arn', 'ARN of the security profile '
+              'of agents that `vce agents add` creates (e.g. Agent)'),
 )
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 BY_OPTION: dict[str, Parameter] = {p.option: p for p in PARAMETERS}

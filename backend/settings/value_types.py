@@ -55,12 +55,16 @@ def validation_problems(error: ValidationError) -> list[str]:
 
 CcpLoginMode = Literal['popup', 'federated']  # popup: Connect-managed users; federated: SAML
 AgentLoginMode = Literal['oidc', 'local']  # agent login: an OpenID Connect provider, or local accounts
+LogLevel = Literal['debug', 'info', 'warning', 'error', 'critical']
+LogFormat = Literal['text', 'json']  # json: one object per line, for log collectors (vce/log_format.py)
 
 AwsRegion = Annotated[str, Checked(checks.region)]
 ChimeMediaRegion = Annotated[str, Checked(checks.media_region)]
 ConnectId = Annotated[str, Checked(checks.uuid_id)]  # an instance, flow or queue id: a UUID
 ConnectInstanceArn = Annotated[str, Checked(checks.instance_arn)]
 ConnectQueueArn = Annotated[str, Checked(checks.queue_arn)]
+ConnectRoutingProfileArn = Annotated[str, Checked(checks.routing_profile_arn)]
+ConnectSecurityProfileArn = Annotated[str, Checked(checks.security_profile_arn)]
 ConnectInstanceUrl = Annotated[str, Checked(checks.connect_instance_url)]
 IamRoleArn = Annotated[str, Checked(checks.role_arn)]
 HttpsUrl = Annotated[str, Checked(checks.https_url)]
@@ -72,5 +76,8 @@ SsmPath = Annotated[str, Checked(checks.normalise_path)]
 ProxyNetworks = Annotated[str, Checked(checks.proxy_networks)]  # comma-separated IPs / CIDRs; empty: none
 StorageSecret = Annotated[SecretStr, Checked(checks.secret, blank_means_unset=False)]
 ClientSecret = Annotated[SecretStr, Checked(checks.client_secret)]
+RedisUrl = Annotated[SecretStr, Checked(checks.redis_url)]  # may carry a password
 CcpLoginModeSetting = Annotated[CcpLoginMode, Checked(checks.choice(*get_args(CcpLoginMode)))]
 AgentLoginModeSetting = Annotated[AgentLoginMode, Checked(checks.choice(*get_args(AgentLoginMode)))]
+LogLevelSetting = Annotated[LogLevel, Checked(checks.choice(*get_args(LogLevel)))]
+LogFormatSetting = Annotated[LogFormat, Checked(checks.choice(*get_args(LogFormat)))]

@@ -60,6 +60,8 @@ INTERACTIVE_ANSWERS = [
     SECRET,  # hidden input
     '',  # ccp-login-mode: default popup
     'local',  # agent-login-mode: local, so no OIDC questions
+    '',  # connect-agent-routing-profile-arn: optional, left empty
+    '',  # connect-agent-security-profile-arn: optional, left empty
 ]
 
 
@@ -88,7 +90,8 @@ def test_interactive_shows_the_current_values_and_enter_keeps_them(moto):
 
 
 def test_interactive_asks_the_children_of_a_chosen_parent(moto):
-    answers = [*INTERACTIVE_ANSWERS[1:-2], 'federated', '', 'oidc', FULL['oidcDiscoveryURL'], 'client-1', '', '']
+    answers = [*INTERACTIVE_ANSWERS[1:-4], 'federated', '', 'oidc', FULL['oidcDiscoveryURL'], 'client-1', '', '',
+               '', '']  # the last two: the agents' Connect profiles, optional
     result = configure(input='\n'.join(answers) + '\n')
     assert result.exit_code == 0, result.output
     assert 'connect-federation-role-arn' in result.output and 'oidc-client-secret' in result.output

@@ -27,7 +27,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, exp
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 E2E_DIR = Path(__file__).resolve().parent
-SCREENSHOTS_DIR = REPO_ROOT / 'docs' / 'screenshots'
+# The README's screenshots are rewritten only when asked (scripts/test.sh --update-screenshots sets this); every
+# other run writes them beside the test artifacts, so a test run leaves the committed files as they are.
+UPDATE_SCREENSHOTS = os.environ.get('VCE_UPDATE_SCREENSHOTS') == '1'
+SCREENSHOTS_DIR = REPO_ROOT / 'docs' / 'screenshots' if UPDATE_SCREENSHOTS else \
+    REPO_ROOT / 'tests' / 'e2e' / 'artifacts' / 'screenshots'
 
 DEMO_USER = 'demo'
 DEMO_PASSWORD = 'demo-agent-pass'

@@ -22,11 +22,11 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
+from tests.e2e.conftest import screenshot
 from tests.e2e.harness_process import harness_process
 
 pytestmark = pytest.mark.e2e
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).resolve().with_name('ccp_harness.py')
 INSTANCE = 'https://ccp-e2e.my.connect.aws'
 REGION = 'eu-west-2'
@@ -229,5 +229,5 @@ def test_the_aws_mode_desktop_starts_video_and_signals_through_the_ccp(harness: 
     assert sent['contentType'] == 'text/plain' and sent['message'].startswith('vce-video:v1:started:')
     expect(page.locator(f'[data-testid=ccp-host] iframe[src^="{INSTANCE}/ccp-v2/"]')).to_have_count(1)
     expect(page.get_by_test_id('microphone-select')).to_contain_text('Fake')  # device setup filled in
-    page.screenshot(path=str(REPO_ROOT / 'docs' / 'screenshots' / 'aws-agent-desktop.png'))
+    screenshot(page, 'aws-agent-desktop.png')
     assert network.blocked == []

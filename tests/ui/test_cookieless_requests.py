@@ -13,7 +13,7 @@ from nicegui.storage import Storage
 from nicegui.testing import User
 
 ROUNDS = 20
-PATHS = ('/', '/call', '/healthz')
+PATHS = ('/', '/call', '/healthz', '/readyz')
 
 
 @pytest.mark.vce_settings(page_connect_timeout_seconds=0.2)

@@ -15,7 +15,7 @@ from agent_ui.login import idle_timeout
 from tests.ui.helpers import create_agent, login
 
 PATHS = ['/', '/call', '/agent', '/agent/login', '/assets/audio/ring.wav',
-         f'/_nicegui/{nicegui_version}/static/nicegui.js', '/healthz']
+         f'/_nicegui/{nicegui_version}/static/nicegui.js', '/healthz', '/readyz']
 NONCE = re.compile(r"'nonce-([A-Za-z0-9_-]{16,})'")
 
 

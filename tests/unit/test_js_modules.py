@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import importlib
 import re
+import runpy
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 from nicegui import dependencies
-from setuptools import find_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 UI_PACKAGES = ('agent_ui', 'customer_ui', 'ui_common')
@@ -37,9 +37,10 @@ def test_no_js_file_is_over_500_lines(path: Path) -> None:
 
 
 def test_every_js_file_ships_in_the_wheel() -> None:
-    """``packages.find`` only finds folders with an ``__init__.py``; package-data then picks the ``*.js`` there."""
+    """``find_packages`` (setup.py) only finds folders with an ``__init__.py``; package-data then picks the ``*.js``
+    there."""
     setuptools = tomllib.loads((ROOT / 'pyproject.toml').read_text())['tool']['setuptools']
-    packages = set(find_packages(where=str(ROOT), include=setuptools['packages']['find']['include']))
+    packages = set(runpy.run_path(str(ROOT / 'setup.py'), run_name='setup_lists')['CODE'])
     patterns = setuptools['package-data']['*']
     missing = [_rel(path) for path in JS_FILES
                if '.'.join(path.parent.relative_to(ROOT).parts) not in packages

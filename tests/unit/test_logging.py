@@ -37,13 +37,14 @@ def test_serve_keeps_token_carrying_libraries_out_of_debug_logs(monkeypatch):
     import logging
 
     from vce import cli
+    from vce.log_format import SECRET_LOGGING_LIBRARIES
 
     monkeypatch.setenv('VCE_LOG_LEVEL', 'DEBUG')
-    monkeypatch.setattr('vce.web.run', lambda settings: None)
+    monkeypatch.setattr('vce.web.run', lambda settings, *extensions: None)
     root = logging.getLogger()
     monkeypatch.setattr(root, 'handlers', [])
     monkeypatch.setattr(root, 'level', logging.WARNING)
-    for library in cli.SECRET_LOGGING_LIBRARIES:  # restored after the test
+    for library in SECRET_LOGGING_LIBRARIES:  # restored after the test
         monkeypatch.setattr(logging.getLogger(library), 'level', logging.getLogger(library).level)
     cli._serve(cli._settings(demo=True))
     assert root.level == logging.DEBUG

@@ -15,7 +15,8 @@ def request(path: str, root_path: str = '') -> Request:
 
 @pytest.mark.parametrize(('path', 'uses'), [
     ('/agent', True), ('/agent/', True), ('/agent/login', True), ('/agent/oidc/callback', True),
-    ('/', False), ('/call', False), ('/healthz', False), ('/agents', False), ('/assets/x.js', False),
+    ('/', False), ('/call', False), ('/healthz', False), ('/readyz', False), ('/agents', False),
+    ('/assets/x.js', False),
     ('/_nicegui_ws/socket.io/', False), ('/_nicegui/3.18.0/static/nicegui.js', False), ('/x/agent', False),
 ])
 @pytest.mark.parametrize('root_path', ['', '/vce'])

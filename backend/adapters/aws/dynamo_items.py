@@ -46,6 +46,7 @@ ATTENDEE_PREFIX = 'ATTENDEE#'
 OPEN_CONTACTS_PK = 'OPEN_CONTACTS'
 LEASE_HOLDER_PREFIX = 'HOLDER#'
 SEQ_DIGITS = 10
+READINESS_PK, READINESS_SK = 'READINESS', 'PING'  # read by /readyz, never written
 
 # Contact.channel's type, from its default (a plain str or a StrEnum, whichever the model declares).
 _CHANNEL_TYPE: Callable[[str], Any] = type({f.name: f for f in dataclasses.fields(Contact)}['channel'].default)
@@ -108,6 +109,12 @@ def attempts_key(counter_key: str, window_seconds: float, window_index: int) -> 
     """One counter per key (a keyed hash of purpose and client network) and fixed window; the window length is in the
     key so a changed setting starts fresh."""
     return key(f'ATTEMPTS#{counter_key}', f'WINDOW#{window_seconds:g}#{window_index}')
+
+
+def login_attempts_key(counter_key: str) -> Item:
+    """The password login's attempts under one key (an HMAC of an account, a network or both): one item whose number
+    set holds the attempt times, so the window slides exactly like local mode's."""
+    return key(f'LOGIN#{counter_key}', 'ATTEMPTS')
 
 
 def leases_pk(lease_key: str) -> str:
