@@ -14,6 +14,7 @@ from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from ui_common.call_panel import CallPanel, CallState
 from ui_common.chat_transcript import ChatTranscript
+from ui_common.reply_input import ReplyInput
 from ui_common.typing_throttle import TypingThrottle
 
 WAITING_STATES = {ContactState.INITIATED, ContactState.IN_FLOW, ContactState.QUEUED, ContactState.CONNECTING}
@@ -45,7 +46,7 @@ class CustomerChatPanel(ui.column):
                     .props('data-testid=end-chat')
             self.transcript = ChatTranscript(own_role=ParticipantRole.CUSTOMER, typing_label='Agent is typing…')
             with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
-                self.reply = ui.input(placeholder='Type a message') \
+                self.reply = ReplyInput(placeholder='Type a message') \
                     .props(f'dense outlined maxlength={MAX_MESSAGE_LENGTH} data-testid=reply').classes('grow')
                 self.send_button = ui.button(icon='send', on_click=self._send).props('round dense data-testid=send')
             self.error = ui.label().classes('text-negative text-xs').props('role=alert data-testid=chat-error')
@@ -134,7 +135,7 @@ class CustomerChatPanel(ui.column):
             self.error.set_text(str(error))
             return
         self.error.set_text('')
-        self.reply.set_value('')
+        self.reply.clear_sent()
 
     async def _end(self) -> None:
         await self._chat.end_chat(self._session_key)

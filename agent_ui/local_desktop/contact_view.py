@@ -16,6 +16,7 @@ from backend.domain.model import Agent, Channel, Contact, ContactState, Particip
 from backend.domain.validation import MAX_MESSAGE_LENGTH
 from backend.services.agent_desk import AgentDeskService
 from ui_common.chat_transcript import ChatTranscript
+from ui_common.reply_input import ReplyInput
 from ui_common.typing_throttle import TypingThrottle
 
 
@@ -43,7 +44,7 @@ class ContactView(ui.column):
             with ui.card().classes('w-full'):
                 self.transcript = ChatTranscript(own_role=ParticipantRole.AGENT, typing_label='Customer is typing…')
                 with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
-                    self.reply = ui.input(placeholder='Reply to the customer') \
+                    self.reply = ReplyInput(placeholder='Reply to the customer') \
                         .props(f'dense outlined maxlength={MAX_MESSAGE_LENGTH} data-testid=agent-reply').classes('grow')
                     ui.button(icon='send', on_click=self._send).props('round dense data-testid=agent-send')
                 self.error = ui.label().classes('text-negative text-xs').props('role=alert data-testid=agent-error')
@@ -71,7 +72,7 @@ class ContactView(ui.column):
             self.error.set_text(str(error))
             return
         self.error.set_text('')
-        self.reply.set_value('')
+        self.reply.clear_sent()
 
     def _end(self) -> None:
         if self._guard():
