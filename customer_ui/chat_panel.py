@@ -128,14 +128,14 @@ class CustomerChatPanel(ui.column):
         self.new_chat.set_visibility(ended)
 
     async def _send(self) -> None:
-        text = self.reply.value or ''
+        text = self.reply.take()
         try:
             await self._chat.send(self._session_key, text)
         except DomainError as error:
+            self.reply.give_back(text)
             self.error.set_text(str(error))
             return
         self.error.set_text('')
-        self.reply.clear_sent()
 
     async def _end(self) -> None:
         await self._chat.end_chat(self._session_key)

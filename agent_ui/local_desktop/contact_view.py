@@ -66,13 +66,14 @@ class ContactView(ui.column):
     async def _send(self) -> None:
         if not self._guard():
             return
+        text = self.reply.take()
         try:
-            await self._desk.send(self._agent.username, self.contact_id, self.reply.value or '')
+            await self._desk.send(self._agent.username, self.contact_id, text)
         except DomainError as error:
+            self.reply.give_back(text)
             self.error.set_text(str(error))
             return
         self.error.set_text('')
-        self.reply.clear_sent()
 
     def _end(self) -> None:
         if self._guard():

@@ -81,3 +81,27 @@ async def test_the_agent_box_empties_the_same_way(ann, create_user) -> None:
     find(agent, 'agent-reply').type('And another')  # the next message starts from an empty box
     find(agent, 'agent-send').click()
     await customer.should_see('And another')
+
+
+async def test_a_line_typed_while_the_previous_one_is_on_its_way_stays_in_the_box(user: User, monkeypatch) -> None:
+    """The box empties when a line is sent, not when it is stored: a slow store must not wipe the next line."""
+    from backend.services.customer_chat import CustomerChatService
+
+    await start_chat(user)
+    box = reply_box(user, 'reply')
+    stored = asyncio.Event()
+    send = CustomerChatService.send
+
+    async def slow_send(self, session_key, text):  # type: ignore[no-untyped-def]
+        await stored.wait()  # the group commit (or Amazon Connect) takes its time
+        return await send(self, session_key, text)
+
+    monkeypatch.setattr(CustomerChatService, 'send', slow_send)
+    find(user, 'reply').type('First line')
+    find(user, 'send').click()
+    await emptied(box)  # at once, while the line is still on its way
+    find(user, 'reply').type('Second line, not sent yet')
+    stored.set()
+    await user.should_see('First line')
+    await asyncio.sleep(0.2)
+    assert box.value == 'Second line, not sent yet'
