@@ -15,8 +15,8 @@ Phases:
    ``--duration`` s (chats evenly phase-shifted). Agent clients look at every element the server adds or changes; a
    message "arrives" when its text shows up in the agent's page. Measured: **customer message → agent delivered**
    latency, lost messages (not delivered 5 s after the last send) and out-of-order deliveries per chat;
-5. afterwards every agent opens each of its contacts and reads the transcript the server renders (from the store),
-   which checks that nothing was lost or reordered even for contacts that were not open during the run.
+5. afterwards every agent reloads its desktop, opens each of its contacts and reads the transcript the server renders
+   from its store, which checks that nothing was lost or reordered, for contacts open during the run or not.
 
 The agent desktop renders the transcript of the contact it has OPEN only (``agent_ui/local_desktop/desktop.py``
 ``_on_event``); other contacts just get an "unread" badge, which carries no text. So live per-message latency is
@@ -119,6 +119,7 @@ class ChatLoad:
         self.samples: list[ProcSample] = []
         self.loadgen_cpu: dict[str, tuple[float, float]] = {}
         self.notes: list[str] = []
+        self.live_chats: list[Chat] = []
 
     # ----------------------------------------------------------------------------------------------- agents
 
@@ -237,19 +238,28 @@ class ChatLoad:
     # ----------------------------------------------------------------------------------------------- verification
 
     async def read_transcripts(self, agent: AgentClient) -> None:
-        """Open each of the agent's contacts and read the transcript the server renders from its store."""
+        """Reload the agent's desktop, then open each of its contacts and read the transcript the server renders.
+
+        The reload matters: live messages reach an open transcript as ``append`` calls in the browser and never
+        change the element's ``messages`` prop, so a contact that stayed open (every contact with ``--concurrency
+        1``) would show only what it had when it was opened. A fresh page builds every transcript from the store.
+        """
         page = agent.page
         if page is None:
+            return
+        try:
+            path = await page.open('/agent')
+            if path != '/agent':
+                raise RuntimeError(f'reloading the desktop gave {path}')
+        except Exception as error:
+            self.notes.append(f'{agent.username}: desktop reload failed: {error!r}')
             return
         for name in agent.accepted:
             chat = self.by_name[name]
             try:
-                item = self.contact_item(page, name)
-                if item is None:
-                    raise RuntimeError('not in the contact list')
-                if page.text('customer-name') != name:
-                    await page.emit_event(item, 'click', [])
-                    await page.wait_for(lambda name=name: page.text('customer-name') == name, 30)
+                item = await page.wait_for(lambda name=name: self.contact_item(page, name), 30)
+                await page.emit_event(item, 'click', [])
+                await page.wait_for(lambda name=name: page.text('customer-name') == name, 30)
                 await asyncio.sleep(0.2)  # let the whole transcript arrive
                 chat.final_transcript = self.transcript_seqs(page, chat.index)
             except Exception as error:
@@ -332,9 +342,13 @@ class ChatLoad:
             self.mark_loadgen('connect_start')
             t0 = time.monotonic() + 0.5
             spacing = args.ramp / max(1, args.chats)
+            connect_profiler = (start_py_spy(self.server.pid, args.py_spy_connect, args.ramp + 2)
+                                if args.py_spy_connect else None)
             await asyncio.gather(*(self.run_customer(c, t0 + i * spacing) for i, c in enumerate(self.chats)))
             connect_s = time.monotonic() - t0
             self.mark_loadgen('connect_end')
+            if connect_profiler is not None:
+                connect_profiler.wait(timeout=60)
             await asyncio.sleep(1.0)  # let accepts settle (contact views opened)
             connected = [c for c in self.chats if c.connected]
             after_connect = proc_sample(self.server.pid)
@@ -364,9 +378,16 @@ class ChatLoad:
             await asyncio.sleep(max(0.0, deadline - time.monotonic()))  # always the full drain window
             window = [s for s in self.samples if first.wall <= s.wall <= last.wall] or [first, last]
 
-            # verification: read every transcript as the server renders it
+            # verification: read every transcript as the server renders it (a few desktops reload at a time)
+            self.live_chats = self.measured()
             self.phase = 'verify'
-            await asyncio.gather(*(self.read_transcripts(a) for a in self.agents))
+            reloads = asyncio.Semaphore(args.login_parallelism)
+
+            async def verify(agent: AgentClient) -> None:
+                async with reloads:
+                    await self.read_transcripts(agent)
+
+            await asyncio.gather(*(verify(a) for a in self.agents))
 
             if args.latency_csv:
                 self.write_latency_csv(args.latency_csv)
@@ -415,7 +436,7 @@ class ChatLoad:
     def summarise(self, baseline: ProcSample, after_agents: ProcSample, after_connect: ProcSample,
                   first: ProcSample, last: ProcSample, window: list[ProcSample], connect_s: float,
                   connected: list[Chat], count: int) -> dict[str, Any]:
-        measured = self.measured()
+        measured = self.live_chats  # the contacts open during the message phase (the reload changed them)
         latencies_ms: list[float] = []
         lost = late_or_lost_live = out_of_order = duplicates = 0
         for chat in measured:
@@ -571,6 +592,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         'after start-up (needs --gc-log)')
     parser.add_argument('--py-spy', type=Path, help='profile the server with py-spy during the message phase '
                         '(raw collapsed stacks to this file; needs py-spy in the venv)')
+    parser.add_argument('--py-spy-connect', type=Path, help='the same during the customers\' arrival (the --ramp '
+                        'seconds: page loads, chat starts, offers, accepts)')
     args = parser.parse_args(argv)
     if not 1 <= args.concurrency <= 10:
         parser.error('--concurrency must be 1..10')

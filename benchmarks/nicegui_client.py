@@ -85,12 +85,19 @@ class Browser:
             connector=connector, connector_owner=connector is None,
             # no session-wide total: it would also bound the lifetime of the page's websocket
             timeout=aiohttp.ClientTimeout(total=None, sock_connect=30))
+        # Sockets get a connection of their own, as in a browser. On a pooled keep-alive connection the upgrade can
+        # arrive while uvicorn is still finishing the page's response; uvicorn then arms its keep-alive timeout
+        # (5 s) on the transport the websocket has taken over and closes it: a "transport error" that no browser sees.
+        self.socket_session = aiohttp.ClientSession(
+            cookie_jar=self.session.cookie_jar, connector=aiohttp.TCPConnector(limit=0, force_close=True),
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=30))
 
     def page(self, *, tab_id: str | None = None) -> Page:
         return Page(self, tab_id=tab_id)
 
     async def close(self) -> None:
         await self.session.close()
+        await self.socket_session.close()
 
 
 class Page:
@@ -146,7 +153,7 @@ class Page:
         return self.path
 
     async def _connect(self, query: dict[str, Any]) -> None:
-        sio = socketio.AsyncClient(reconnection=False, http_session=self.browser.session,
+        sio = socketio.AsyncClient(reconnection=False, http_session=self.browser.socket_session,
                                    logger=CLIENT_LOG, engineio_logger=CLIENT_LOG)
         sio.on('update', self._on_update)
         sio.on('run_javascript', self._on_run_javascript)

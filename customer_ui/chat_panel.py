@@ -14,6 +14,7 @@ from backend.services.meetings import MeetingService
 from ui_common.call_panel import CallPanel, CallState
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.message_limit import MessageLimit
+from ui_common.reply_input import ReplyInput
 from ui_common.typing_throttle import TypingThrottle
 from ui_common.unsent_draft import UNSENT_TEXT, UnsentDraft
 
@@ -46,7 +47,7 @@ class CustomerChatPanel(ui.column):
                     .props('data-testid=end-chat')
             self.transcript = ChatTranscript(own_role=ParticipantRole.CUSTOMER, typing_label='Agent is typing…')
             with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
-                self.reply = ui.input(placeholder='Type a message') \
+                self.reply = ReplyInput(placeholder='Type a message') \
                     .props('dense outlined aria-label="Your message" data-testid=reply').classes('grow')
                 self.send_button = ui.button(icon='send', on_click=self._send) \
                     .props('round dense aria-label="Send message" data-testid=send')
@@ -133,17 +134,18 @@ class CustomerChatPanel(ui.column):
         self.new_chat.set_visibility(ended)
 
     async def _send(self) -> None:
-        text = self.reply.value or ''
         if not self._limit.ready_to_send():
             return
+        text = self.reply.take()
         try:
             await self._chat.send(self._session_key, text)
         except DomainError as error:
+            self.reply.give_back(text)
             self.error.set_text(str(error))
             return
-        self.reply.set_value('')
         self.error.set_text('')
-        self._draft.forget()
+        if not self.reply.value:  # a line typed while this one was on its way stays kept
+            self._draft.forget()
 
     def _restore_draft(self, text: str) -> None:
         if not self.reply.value:

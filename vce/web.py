@@ -17,7 +17,7 @@ from backend.bootstrap import build_services, claim_data_folder
 from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
-from vce import socket_guard, user_storage_scope
+from vce import handler_arity, socket_guard, user_storage_scope
 from vce.data_location import data_location
 from vce.log_format import server_log_options
 from vce.security_headers import SecurityHeadersMiddleware
@@ -41,6 +41,7 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
     # tells our users nothing: the pages talk over their socket, and every wait has its own text.
     app.config.quasar_config['loadingBar'] = {**app.config.quasar_config.get('loadingBar', {}), 'skipHijack': True}
     user_storage_scope.install()
+    handler_arity.install()  # NiceGUI asks each handler's signature once, not per event (benchmarks/README.md)
 
     @app.get('/healthz')
     def healthz() -> JSONResponse:  # liveness: the process answers (it touches nothing)

@@ -87,6 +87,10 @@ class CcpPanel(ui.column):
     def show_contacts(self, contacts: list[Contact], unread: set[str], current: str | None) -> None:
         self.contact_list.show(contacts, unread, current)
 
+    def mark_unread(self, contact_id: str) -> bool:
+        """Badge one listed contact; False when the list does not show it yet."""
+        return self.contact_list.mark_unread(contact_id)
+
     def _status_chosen(self, event) -> None:  # type: ignore[no-untyped-def]
         if event.value and not self._showing_agent:
             self._on_status(AgentStatus(event.value))

@@ -16,6 +16,7 @@ from backend.domain.model import Agent, Channel, Contact, ContactState, Particip
 from backend.services.agent_desk import AgentDeskService
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.message_limit import MessageLimit
+from ui_common.reply_input import ReplyInput
 from ui_common.typing_throttle import TypingThrottle
 from ui_common.unsent_draft import UNSENT_TEXT, UnsentDraft
 
@@ -44,7 +45,7 @@ class ContactView(ui.column):
             with ui.card().classes('w-full'):
                 self.transcript = ChatTranscript(own_role=ParticipantRole.AGENT, typing_label='Customer is typing…')
                 with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
-                    self.reply = ui.input(placeholder='Reply to the customer') \
+                    self.reply = ReplyInput(placeholder='Reply to the customer') \
                         .props('dense outlined aria-label="Reply to the customer" data-testid=agent-reply') \
                         .classes('grow')
                     ui.button(icon='send', on_click=self._send) \
@@ -73,14 +74,16 @@ class ContactView(ui.column):
     async def _send(self) -> None:
         if not self._guard() or not self._limit.ready_to_send():
             return
+        text = self.reply.take()
         try:
-            await self._desk.send(self._agent.username, self.contact_id, self.reply.value or '')
+            await self._desk.send(self._agent.username, self.contact_id, text)
         except DomainError as error:
+            self.reply.give_back(text)
             self.error.set_text(str(error))
             return
-        self.reply.set_value('')
         self.error.set_text('')
-        self._draft.forget()
+        if not self.reply.value:  # a line typed while this one was on its way stays kept
+            self._draft.forget()
 
     def _restore_draft(self, text: str) -> None:
         if not self.reply.value:

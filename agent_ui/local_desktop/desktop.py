@@ -123,8 +123,9 @@ class AgentDesktop:
             if view is not None and view.contact_id == event.contact_id:
                 view.transcript.show([event.message])
             elif event.message.role is ParticipantRole.CUSTOMER and event.contact_id not in self._unread:
-                self._unread.add(event.contact_id)  # rebuild the list only when a badge appears, not per message
-                self._refresh_contacts()
+                self._unread.add(event.contact_id)  # one badge on one row; the rest of the list stays as it is
+                if not self.ccp.mark_unread(event.contact_id):
+                    self._refresh_contacts()
         elif isinstance(event, TypingStarted):
             if view is not None and view.contact_id == event.contact_id and event.role is ParticipantRole.CUSTOMER:
                 view.transcript.show_typing()

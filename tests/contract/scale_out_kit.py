@@ -128,7 +128,7 @@ async def send_line(page: Page, text: str) -> None:
     """Type and send a line as a person does: then wait until it is in the transcript and the page has emptied the
     reply box (typing the next line earlier would be emptied by the previous send's reset)."""
     (reply,) = page.find('reply')
-    reset = f'runMethod({reply}, "updateValue"'
+    reset = f'getElement({reply}); if (box) box.inputValue = ""'  # ui_common/reply_input.py
     before = sum(reset in code for code in page.javascript)
     await page.set_value('reply', text)
     await page.click('send')

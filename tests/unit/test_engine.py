@@ -271,3 +271,25 @@ async def test_restart_resumes_every_open_contact(tmp_path):
     assert chat2.transcript(key)[-1].text == 'after the restart'
     await engine2.stop()
     await engine.stop()
+
+
+async def test_one_dispatch_gives_each_ready_agent_the_best_contact_it_may_take(tmp_path):
+    path = tmp_path / 'vce.sqlite3'
+    engine, store, bus = make_engine(path, chat_concurrency=2)
+    for username in ('ann', 'bob', 'cid'):
+        add_agent(store, username)
+    await engine.start()
+    for name in ('First', 'Second'):
+        await start(engine, store, bus, name=name)
+    await start(engine, store, bus, name='For Bob', refs=Refs({'12345678': 'bob'}), reference='12345678')
+    _, _, third = await start(engine, store, bus, name='Third')
+    for username in ('cid', 'ann', 'bob'):  # cid has been Available the longest
+        engine.set_agent_status(username, AgentStatus.AVAILABLE)
+    # a restart puts the offered contacts back in their queues, and one dispatch routes them all again
+    engine2, _, _ = make_engine(path, chat_concurrency=2)
+    await engine2.start()
+    offered = {username: engine2.offer_for(username)[0].customer_name for username in ('ann', 'bob', 'cid')}
+    assert offered == {'cid': 'First', 'ann': 'Second', 'bob': 'For Bob'}  # priority 1, but only in bob's queue
+    assert engine2.contact(third.contact_id).state is ContactState.QUEUED  # each agent gets one offer at a time
+    await engine2.stop()
+    await engine.stop()

@@ -2,7 +2,8 @@
 ad-hoc references, and the per-client-network attempt counters and leases.
 
 Writes commit before returning, so a message that was acknowledged survives ``kill -9``. WAL with
-``synchronous=NORMAL`` keeps commits in the OS cache (crash-safe for the process, fast for chat).
+``synchronous=NORMAL`` keeps commits in the OS cache (crash-safe for the process, fast for chat). The engine stores
+customers' messages through ``message_writer.MessageWriter``, many per transaction (``append_messages``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import json
 import logging
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from backend.adapters.local.sqlite_data_file import open_data_file
 from backend.domain.errors import StoreUnavailable
@@ -123,6 +126,19 @@ CREATE INDEX IF NOT EXISTS leases_by_expiry ON leases (expires_at);
 """
 
 log = logging.getLogger('vce.store')
+
+
+class MessageDraft(NamedTuple):
+    """A message before it is stored (the store gives it its sequence number)."""
+
+    contact_id: str
+    role: ParticipantRole
+    display_name: str
+    text: str
+    kind: MessageKind
+    created_at: float
+
+
 BUSY_TIMEOUT_SECONDS = 30.0  # other connections to the same file (tools, benchmarks) wait for the write lock
 
 
@@ -209,20 +225,33 @@ class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStor
 
     def append_message(self, contact_id: str, role: ParticipantRole, display_name: str, text: str,
                        kind: MessageKind, created_at: float) -> Message:
+        return self.append_messages([MessageDraft(contact_id, role, display_name, text, kind, created_at)])[0]
+
+    def append_messages(self, drafts: Sequence[MessageDraft]) -> list[Message]:
+        """Store several messages in one transaction (all or none), each numbered after its contact's last one."""
+        stored: list[Message] = []
         with self._lock:
             self._db.execute('BEGIN IMMEDIATE')
             try:
-                (last,) = self._db.execute('SELECT COALESCE(MAX(seq), 0) FROM messages WHERE contact_id = ?',
-                                           (contact_id,)).fetchone()
-                seq = last + 1
-                self._db.execute('INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)',
-                                 (contact_id, seq, role.value, display_name, text, kind.value, created_at))
+                next_seq: dict[str, int] = {}
+                for draft in drafts:
+                    seq = next_seq.get(draft.contact_id)
+                    if seq is None:
+                        (last,) = self._db.execute('SELECT COALESCE(MAX(seq), 0) FROM messages WHERE contact_id = ?',
+                                                   (draft.contact_id,)).fetchone()
+                        seq = last + 1
+                    self._db.execute('INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?)',
+                                     (draft.contact_id, seq, draft.role.value, draft.display_name, draft.text,
+                                      draft.kind.value, draft.created_at))
+                    next_seq[draft.contact_id] = seq + 1
+                    stored.append(Message(contact_id=draft.contact_id, seq=seq, role=draft.role,
+                                          display_name=draft.display_name, text=draft.text,
+                                          created_at=draft.created_at, kind=draft.kind))
                 self._db.execute('COMMIT')
             except BaseException:
                 self._db.execute('ROLLBACK')
                 raise
-        return Message(contact_id=contact_id, seq=seq, role=role, display_name=display_name, text=text,
-                       created_at=created_at, kind=kind)
+        return stored
 
     def transcript(self, contact_id: str) -> list[Message]:
         with self._lock:
