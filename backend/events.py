@@ -77,8 +77,20 @@ class SignalReceived:
     data: dict[str, object]
 
 
+@dataclass(frozen=True, slots=True)
+class RecordingChanged:
+    """A contact's recording changed state (``RecordingState`` value): the customer's page shows the notice or the
+    consent question and the indicator, the agent's page starts or stops its recorder and shows the answer."""
+
+    contact_id: str
+    recording_id: str
+    meeting_id: str
+    state: str
+    policy: str
+
+
 Event = (MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver | MeetingChanged
-         | VoiceChanged | SignalReceived)
+         | VoiceChanged | SignalReceived | RecordingChanged)
 Callback = Callable[[Event], None]
 
 
