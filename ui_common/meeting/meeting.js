@@ -108,6 +108,7 @@ export default {
       backend: this.backend,
       stats: () => this.engine.stats(),
       peers: () => this.engine.peerStates(),
+      localAudio: () => this.engine.mic || null, // the call recorder mixes the agent's own voice (local engine)
     };
   },
   unmounted() {
