@@ -46,7 +46,7 @@ def capture_request(meeting_arn: str, bucket: str, recording_id: str) -> dict[st
             'CompositedVideo': {'Layout': 'GridView', 'Resolution': 'HD',
                                 'GridViewConfiguration': {'ContentShareLayout': 'PresenterOnly'}},
         }},
-        'Tags': [{'Key': 'vce:recording', 'Value': recording_id}],
+        'ClientRequestToken': f'{recording_id}-capture',  # a retried start makes no second capture
     }
 
 
@@ -60,7 +60,7 @@ def concatenation_request(capture_arn: str, bucket: str, recording_id: str) -> d
                 'MeetingEvents': _OFF, 'CompositedVideo': _ON}}}}],
         'Sinks': [{'Type': 'S3Bucket', 'S3BucketSinkConfiguration': {
             'Destination': f'arn:aws:s3:::{bucket}/{OUTPUT_PREFIX}/{recording_id}'}}],
-        'Tags': [{'Key': 'vce:recording', 'Value': recording_id}],
+        'ClientRequestToken': f'{recording_id}-concatenation',
     }
 
 
