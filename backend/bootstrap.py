@@ -200,6 +200,17 @@ def hours_of_operation(settings: Settings) -> HoursCalendar:
     return load_hours(text)
 
 
+def claim_data_folder(settings: Settings) -> Callable[[], None] | None:
+    """Local mode: hold the data folder for this process's life, or raise ``DataFolderInUse`` at once (one process
+    per folder, by design; ``adapters/local/data_folder_lock.py``). aws mode keeps no data folder: None. The lock
+    goes when the process ends, or when the returned function is called."""
+    if settings.mode == 'aws':
+        return None
+    from backend.adapters.local.data_folder_lock import DataFolderLock
+
+    return DataFolderLock(settings.data_dir).release
+
+
 def build_accounts(settings: Settings) -> AccountService:
     """Accounts alone, for the CLI: no engine, no flows."""
     from backend.adapters.local.passwords import Argon2PasswordHasher
@@ -222,7 +233,7 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
     from backend.adapters.local.sqlite_store import SqliteStore
 
     store = SqliteStore(settings.database_path)
-    bus = EventBus()
+    bus = build_event_bus(settings)
     extensions = flow_extensions or FlowExtensions()
     flows = load_flow_library(settings.flows_dir, handled_types=extensions.handled_types)
     engine = LocalContactCentre(store, bus, flows, EngineConfig(
@@ -246,6 +257,7 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
                          disconnect_grace_seconds=settings.customer_disconnect_grace_seconds)
 
     async def start() -> None:
+        await bus.start()
         await engine.start()
         customer_chat.start()
         meetings.start()
@@ -261,6 +273,7 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
         await customer_chat.stop()
         await engine.stop()
         close_recordings()
+        await bus.stop()
         store.close()
 
     return Services(settings=settings, accounts=build_login_accounts(settings, store),
@@ -283,7 +296,7 @@ class _AwsChat:
     customer_chat: CustomerChatService
 
 
-def _aws_chat(settings: Settings, clients: AwsClients) -> _AwsChat:
+def _aws_chat(settings: Settings, clients: AwsClients, bus: EventBus | None = None) -> _AwsChat:
     from backend.adapters.aws.connect_chat import ConnectCustomerChannel
     from backend.adapters.aws.connect_chat_api import ConnectChatApi
     from backend.adapters.aws.connect_users import ConnectUserDirectory
@@ -294,7 +307,7 @@ def _aws_chat(settings: Settings, clients: AwsClients) -> _AwsChat:
     instance_id = settings.connect_instance_id
     connect = clients('connect', connect_region)
     store = DynamoStore(settings.dynamodb_table, client=clients('dynamodb', region))
-    bus = EventBus()
+    bus = bus or EventBus()  # the pilot's chat is its own; the server's bus comes from build_event_bus
     directory = ConnectUserDirectory(connect, instance_id=instance_id)
     references = build_references(settings, store, directory)  # references route to Connect users
     api = ConnectChatApi(connect, clients('connectparticipant', connect_region), region=connect_region,
@@ -311,7 +324,7 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     """aws mode (docs/aws/wiring.md): Amazon Connect for chats and agents, Chime SDK meetings, DynamoDB, OIDC."""
     from backend.adapters.aws.connect_contacts import ConnectContactAssignments, ConnectContactNotes
 
-    chat = _aws_chat(settings, clients)
+    chat = _aws_chat(settings, clients, build_event_bus(settings))
     connect, store, bus, directory, channel = chat.connect, chat.store, chat.bus, chat.directory, chat.channel
     references, customer_chat, instance_id = chat.references, chat.customer_chat, settings.connect_instance_id
     notes = ConnectContactNotes(connect, instance_id=instance_id)
@@ -323,6 +336,7 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
                                                         recording_store=_dynamo_recordings(settings, clients))
 
     async def start() -> None:
+        await bus.start()
         customer_chat.start()
         meetings.start()
         recordings.start()
@@ -335,10 +349,11 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
         await meetings.stop()
         await customer_chat.stop()
         await channel.stop()
+        await bus.stop()
         notes.close()
         store.close()
 
-    return Services(settings=settings, accounts=build_login_accounts(settings, store),
+    return Services(settings=settings, accounts=build_login_accounts(settings, store, shared_counter=store),
                     customer_chat=customer_chat, agent_desk=None, meetings=meetings, references=references, voice=None,
                     start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store, directory),
                     ccp_login=_ccp_login(settings, clients), readiness=ReadinessCheck(store), recordings=recordings,
@@ -393,6 +408,24 @@ def _recordings(settings: Settings, media: MediaSessions, assignments: ContactAs
                                link_seconds=settings.recording_link_seconds,
                                retention_days=settings.recording_retention_days)
     return service, library, close
+
+
+def build_event_bus(settings: Settings) -> EventBus:
+    """The event bus: in process, or over Redis when aws mode has ``VCE_REDIS_URL`` (several server processes behind
+    a load balancer; docs/architecture.md, "The event bus"). Local mode is one process by design, so it never needs
+    Redis."""
+    url = settings.redis_url.get_secret_value()
+    if not url:
+        return EventBus()
+    if settings.mode != 'aws':
+        log.warning('event_bus.redis_ignored: local mode is one process per data folder; VCE_REDIS_URL is for aws mode')
+        return EventBus()
+    try:
+        from backend.adapters.redis.event_bus import RedisEventBus, connect
+    except ImportError as missing:
+        raise RuntimeError('VCE_REDIS_URL needs redis: pip install "video-call-escalation[aws]"') from missing
+    log.info('event_bus.redis')
+    return RedisEventBus(connect(url))
 
 
 def _require_aws_settings(settings: Settings) -> None:
@@ -471,13 +504,16 @@ def _default_aws_clients() -> AwsClients:
     return make_app_client
 
 
-def build_login_accounts(settings: Settings, store: AgentStore) -> AccountService:
-    """Accounts with the password login's limits (docs/security/login.md). The counters live in this process's
-    memory, bounded, until the shared attempts counter of the store implements ``LoginAttemptCounter``."""
+def build_login_accounts(settings: Settings, store: AgentStore,
+                         shared_counter: LoginAttemptCounter | None = None) -> AccountService:
+    """Accounts with the password login's limits (docs/security/login.md). aws mode counts in the store
+    (``shared_counter``: DynamoDB), so every server process behind the load balancer shares one set of counters;
+    local mode is one process by design and counts in this process's memory, bounded by
+    ``VCE_LOGIN_COUNTER_MAX_KEYS`` (``SqliteStore`` implements the same port, for a root that wants it)."""
     from backend.adapters.local.login_attempts import BoundedLoginAttempts
     from backend.adapters.local.passwords import Argon2PasswordHasher
 
-    counter = BoundedLoginAttempts(settings.login_counter_max_keys)
+    counter = shared_counter or BoundedLoginAttempts(settings.login_counter_max_keys)
     return AccountService(store, Argon2PasswordHasher(), settings.standard_queue,
                           throttle=build_login_throttle(settings, counter))
 

@@ -1,7 +1,10 @@
-"""In-process publish/subscribe: how the engine pushes changes to open pages (no polling).
+"""Publish/subscribe by topic: how the engine, the channels and the services push changes to open pages (no polling).
 
-Callbacks run synchronously on the publisher's event loop, so they must only schedule work (update an element,
-put into a queue). A failing subscriber is logged and never breaks the publisher or other subscribers.
+``EventBus`` is the port every service uses, and its in-process adapter (local mode, and the default): callbacks run
+synchronously on the publisher's event loop, so they must only schedule work (update an element, put into a queue).
+A failing subscriber is logged and never breaks the publisher or other subscribers. aws mode with ``VCE_REDIS_URL``
+uses the Redis adapter (``backend/adapters/redis/event_bus.py``), a subclass that delivers locally exactly like this
+one and also carries the events other processes need over Redis pub/sub (docs/architecture.md, "The event bus").
 """
 
 from __future__ import annotations
@@ -89,8 +92,24 @@ class RecordingChanged:
     policy: str
 
 
+@dataclass(frozen=True, slots=True)
+class PagePresent:
+    """A customer page of this session (the store's hash of its key, never the key) connected to a server process:
+    another process waiting for that session's pages to come back stops waiting."""
+
+    session_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resync:
+    """Events of this topic may have been missed (the bus lost its connection to the other processes and has it
+    again): a page reloads what it shows from the store rather than waiting for the lost events."""
+
+    topic: str
+
+
 Event = (MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver | MeetingChanged
-         | VoiceChanged | SignalReceived | RecordingChanged)
+         | VoiceChanged | SignalReceived | PagePresent | Resync | RecordingChanged)
 Callback = Callable[[Event], None]
 
 
@@ -102,7 +121,9 @@ def agent_topic(username: str) -> str:
     return f'agent/{username}'
 
 
-ALL_CONTACTS_TOPIC = 'contacts'  # every ContactChanged, for services that react to contact lifecycles
+ALL_CONTACTS_TOPIC = 'contacts'  # every ContactChanged, for services that react to contact lifecycles (process-local)
+MEETINGS_TOPIC = 'meetings'  # every MeetingChanged, so each process forgets what it knew of a meeting that ended
+PRESENCE_TOPIC = 'presence'  # PagePresent: a customer's page is back, maybe on another process
 
 
 def signal_topic(meeting_id: str, attendee_id: str) -> str:
@@ -118,12 +139,25 @@ class Subscription:
 
 
 class EventBus:
+    """The bus port, in process. Adapters that reach other processes override the ``_topic_opened`` /
+    ``_topic_closed`` hooks (a topic gained its first or lost its last local subscriber), ``publish``, ``start`` and
+    ``stop``; local delivery stays this class's."""
+
     def __init__(self) -> None:
         self._subscribers: dict[str, list[Subscription]] = defaultdict(list)
 
+    async def start(self) -> None:
+        """Open what the adapter needs (nothing in process)."""
+
+    async def stop(self) -> None:
+        """Close what ``start`` opened."""
+
     def subscribe(self, topic: str, callback: Callback) -> Subscription:
         subscription = Subscription(self, topic, callback)
-        self._subscribers[topic].append(subscription)
+        subscribers = self._subscribers[topic]
+        subscribers.append(subscription)
+        if len(subscribers) == 1:
+            self._topic_opened(topic)
         return subscription
 
     def publish(self, topic: str, event: Event) -> None:
@@ -142,3 +176,14 @@ class EventBus:
             subscribers.remove(subscription)
             if not subscribers:
                 del self._subscribers[subscription.topic]
+                self._topic_closed(subscription.topic)
+
+    def topics(self) -> list[str]:
+        """The topics that have local subscribers now."""
+        return list(self._subscribers)
+
+    def _topic_opened(self, topic: str) -> None:
+        """``topic`` has its first local subscriber (in process: nothing to do)."""
+
+    def _topic_closed(self, topic: str) -> None:
+        """``topic`` lost its last local subscriber (in process: nothing to do)."""

@@ -137,7 +137,8 @@ class LoginAttemptCounter(Protocol):
     An attempt is counted when it starts, so concurrent guesses cannot all slip under a limit; the login service takes
     back the ones that succeeded or were refused, so what stays counted are failures. Implementations keep their size
     bounded whatever keys arrive (20,000 random usernames must not leave 20,000 entries behind): expired attempts go,
-    and the least recently used keys go first when full. Local mode: ``adapters/local/login_attempts``.
+    and the least recently used keys go first when full (or every entry expires with its window, in a store). Local
+    mode: ``adapters/local/login_attempts`` (in memory); aws mode: the store (``DynamoStore``), shared by every process.
     """
 
     def add_attempt(self, key: str, now: float, window_seconds: float) -> AttemptTally:
@@ -236,6 +237,10 @@ class MeetingStore(Protocol):
 
         For the customer's Join, right after the "video started" marker's check read it on the same process."""
         ...
+    def forget_live_meeting(self, contact_id: str, meeting_id: str) -> None:
+        """Another process ended this meeting (the bus said so): ``known_live_meeting`` must not answer it any more.
+        A store that remembers nothing between reads has nothing to do."""
+        return None
     def get_meeting(self, meeting_id: str) -> Meeting | None: ...
     def attendees(self, meeting_id: str) -> list[Attendee]: ...
 

@@ -9,7 +9,7 @@ from nicegui import ui
 from backend.domain.errors import DomainError
 from backend.domain.model import Contact, ContactState, ParticipantRole
 from backend.domain.validation import MAX_MESSAGE_LENGTH
-from backend.events import ContactChanged, Event, MeetingChanged, MessageAdded, TypingStarted
+from backend.events import ContactChanged, Event, MeetingChanged, MessageAdded, Resync, TypingStarted
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from backend.services.recordings import RecordingService
@@ -80,6 +80,18 @@ class CustomerChatPanel(ui.column):
             if not event.live:
                 if self._call is not None:
                     self._call.meeting_ended(event.meeting_id)
+        elif isinstance(event, Resync):
+            self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Events may have been lost between server processes (Redis was away): show the state the store has."""
+        contact = self._chat.current_contact(self._session_key)
+        if contact is not None:
+            self._show_state(contact.state)
+        join = self._meetings.customer_join_info(self._session_key)
+        if join is None and self._call is not None and self._call.join_info is not None:
+            self._call.meeting_ended(self._call.join_info.meeting_id)
+        self._show_invitation(join is not None, rejoin=True)
 
     def _make_room_for_video(self, state: CallState) -> None:
         """A shorter transcript while video is on screen keeps both in the small chat window."""

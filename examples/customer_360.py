@@ -1,6 +1,6 @@
 """Example: add a "Customer 360" panel to the agent desktop, in Python, then run the product.
 
-    python -m examples.customer_360      # same as `vce demo`, plus this panel beside every chat
+    python -m examples.customer_360      # same as `vce demo` (URLs, demo login), plus this panel beside every chat
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ def customer_360(context: ContactPanelContext) -> None:
 
 
 if __name__ in {'__main__', '__mp_main__'}:
-    from backend.settings import Settings
-    from vce.web import run
+    from vce.cli import start_demo
 
-    run(Settings(demo=True), extensions=extensions)
+    start_demo(extensions=extensions)

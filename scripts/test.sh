@@ -27,6 +27,7 @@ need_package ip iproute2
 need_package unshare util-linux
 need_package node nodejs   # Amazon Connect ChatJS judges the fake Participant Service in the contract tests
 need_package npm npm
+need_package redis-server redis-server   # the Redis tests start their own on a free loopback port (never a service)
 bash scripts/setup.sh --deploy
 if [ ! -d tests/contract/chatjs/node_modules ]; then  # the pinned ChatJS (package-lock.json); offline afterwards
   npm ci --prefix tests/contract/chatjs --ignore-scripts --no-audit --no-fund

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -15,9 +17,11 @@ from vce import agents_cmd, configure_cmd, deploy_cmd, doctor_cmd, flows_export_
 from vce.data_location import data_location
 from vce.log_format import configure_logging
 
-app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True)
-agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True)
-flows_app = typer.Typer(help='Amazon Connect flow-language files.', no_args_is_help=True)
+app = typer.Typer(help='Video Call Escalation: contact-centre chat that upgrades to video.', no_args_is_help=True,
+                  rich_markup_mode=None)  # plain help: rich's tables cut long option names at 80 columns
+agents_app = typer.Typer(help='Local agent accounts (argon2-hashed passwords).', no_args_is_help=True,
+                         rich_markup_mode=None)
+flows_app = typer.Typer(help='Amazon Connect flow-language files.', no_args_is_help=True, rich_markup_mode=None)
 app.add_typer(agents_app, name='agents')
 app.add_typer(flows_app, name='flows')
 configure_cmd.register(app)
@@ -25,6 +29,9 @@ doctor_cmd.register(app)
 table_cmd.register(app)
 deploy_cmd.register(app)
 flows_export_cmd.register(flows_app)
+
+if TYPE_CHECKING:
+    from agent_ui.extensions import DesktopExtensions
 
 DEMO_AGENT = ('demo', 'Demo Agent', 'demo-agent-pass')
 
@@ -35,19 +42,72 @@ def main() -> None:
 
 @app.command()
 def demo(port: Annotated[int, typer.Option(help='HTTP port')] = 8080,
-         host: Annotated[str, typer.Option(help='Interface to listen on')] = '127.0.0.1') -> None:
+         host: Annotated[str, typer.Option(help='Interface to listen on')] = '127.0.0.1',
+         fresh: Annotated[bool, typer.Option(
+             '--fresh', help='Start from an empty demo: delete the data folder\'s database first (chats, agents, '
+                             'references; the demo agent is made again).')] = False) -> None:
     """Run local mode with a demo agent account (created if missing) and print the URLs and login."""
+    start_demo(port=port, host=host, fresh=fresh)
+
+
+def start_demo(*, port: int = 8080, host: str = '127.0.0.1', fresh: bool = False,
+               extensions: DesktopExtensions | None = None) -> None:
+    """``vce demo``, also for a team's own entry point with desktop extensions (``examples/customer_360.py``)."""
     settings = _settings(demo=True, port=port, host=host)
+    from vce.web import hold_data_folder
+
+    _refuse_to_start(lambda: ensure_port_free(host, port))  # before anything is printed or changed
+    _refuse_to_start(lambda: hold_data_folder(settings))  # no other process serves this folder (nor --fresh's files)
+    if fresh:
+        removed = remove_local_database(settings)
+        typer.echo(f'Started afresh: removed {", ".join(removed) if removed else "nothing (no database yet)"}.')
     accounts = _accounts(settings, refusal='Refusing to start', announce=False)  # the banner says it
     username, display_name, password = DEMO_AGENT
     if not any(a.username == username for a in accounts.list_agents()):
         accounts.add_agent(username, display_name, password)
-    base = f'http://{"127.0.0.1" if host in ("0.0.0.0", "::") else host}:{port}'
-    typer.echo(f'\n  Customer website: {base}/\n  Customer phone:   {base}/call\n  Agent desktop:    {base}/agent\n'
-               f'  Agent login:      {username} / {password}\n'
-               f'  (demo account; change its password with `vce agents passwd {username}`)\n'
-               f'  Data folder:      {data_location(settings)}\n')
-    _serve(settings)
+    typer.echo(demo_banner(settings, username, password))
+    _serve(settings, extensions)
+
+
+def demo_banner(settings: Settings, username: str, password: str) -> str:
+    """The URLs and the demo login (also printed by ``examples/customer_360.py``)."""
+    host = '127.0.0.1' if settings.host in ('0.0.0.0', '::') else settings.host
+    base = f'http://{host}:{settings.port}'
+    return (f'\n  Customer website: {base}/\n  Customer phone:   {base}/call\n  Agent desktop:    {base}/agent\n'
+            f'  Agent login:      {username} / {password}\n'
+            f'  (demo account; change its password with `vce agents passwd {username}`)\n'
+            f'  Data folder:      {data_location(settings)}\n')
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Refuse at once when the port is taken, rather than print the URLs and fail a moment later."""
+    family = socket.AF_INET6 if ':' in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds: a closed socket's
+        try:  # TIME_WAIT does not count as taken
+            probe.bind((host, port))
+        except OSError as error:
+            raise DomainError(f'port {port} on {host} is taken ({error.strerror}): another vce demo, or another '
+                              f'program; choose another with --port') from None
+
+
+def remove_local_database(settings: Settings) -> list[str]:
+    """The database file and SQLite's companions (write-ahead log, shared memory); the lock file stays (held)."""
+    database = settings.database_path
+    removed = []
+    for path in (database, database.with_name(f'{database.name}-wal'), database.with_name(f'{database.name}-shm')):
+        if path.exists():
+            path.unlink()
+            removed.append(path.name)
+    return removed
+
+
+def _refuse_to_start(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except DomainError as error:
+        typer.echo(f'Refusing to start: {error}', err=True)
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -165,13 +225,13 @@ def _run(action):  # type: ignore[no-untyped-def]
         raise typer.Exit(1) from None
 
 
-def _serve(settings: Settings) -> None:
+def _serve(settings: Settings, extensions: DesktopExtensions | None = None) -> None:
     configure_logging(settings)
     from backend.flows import InvalidFlowError
     from vce.web import run
 
     try:
-        run(settings)
+        run(settings, extensions)
     except (InvalidFlowError, NotImplementedError, DomainError) as error:
         typer.echo(f'Refusing to start: {error}', err=True)
         raise typer.Exit(2) from None

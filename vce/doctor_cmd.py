@@ -7,7 +7,7 @@ docs/aws/fidelity.md (it starts real chats, a reference, a Chime meeting and a f
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 import typer
@@ -19,6 +19,7 @@ from backend.domain.errors import DomainError
 from vce import aws_access
 
 FAIL = 'fail'
+WIDE_ENOUGH_FOR_A_TABLE = 120  # columns
 LABELS = {'ok': '[green]✔ ok[/green]', FAIL: '[bold red]✘ FAIL[/bold red]', 'skip': '[yellow]– skipped[/yellow]'}
 VERDICTS = {'holds': '[green]✔ holds[/green]', 'broken': '[bold red]✘ BROKEN[/bold red]',
             'not tried': '[yellow]– not tried[/yellow]'}
@@ -56,19 +57,35 @@ def run_checks(region: str, path: str, secrets: Mapping[str, str] | None = None)
     environment would give the server (``vce deploy``: the secrets Secrets Manager gives the service)."""
     values, problems = aws_access.configured_values(region, path, secrets)
     results = bootstrap.doctor_checks(values, region, problems)
-    table = Table(title=f'vce doctor — {region}, SSM {path}', show_lines=True)
-    for column in ('Check', 'Status', 'Detail', 'Fix'):
-        table.add_column(column, overflow='fold')
-    for result in results:
-        table.add_row(result.name, LABELS[result.status.value], result.detail, result.fix,
-                      style='red' if result.status.value == FAIL else None)
-    Console(highlight=False).print(table)
+    console = Console(highlight=False)
+    title = f'vce doctor — {region}, SSM {path}'
+    if console.width < WIDE_ENOUGH_FOR_A_TABLE:  # a narrow table folds option names and ARNs mid-word
+        _print_as_list(console, title, [(r.status.value, r.name, r.detail, r.fix) for r in results])
+    else:
+        table = Table(title=title, show_lines=True)
+        for column in ('Check', 'Status', 'Detail', 'Fix'):
+            table.add_column(column, overflow='fold')
+        for result in results:
+            table.add_row(result.name, LABELS[result.status.value], result.detail, result.fix,
+                          style='red' if result.status.value == FAIL else None)
+        console.print(table)
     failed = [r.name for r in results if r.status.value == FAIL]
     if failed:
         typer.echo(f'{len(failed)} check(s) failed: {", ".join(failed)}', err=True)
         return False
     typer.echo('All checks passed.')
     return True
+
+
+def _print_as_list(console: Console, title: str, rows: Sequence[tuple[str, str, str, str]]) -> None:
+    """One block per check (status, name, detail, fix); long words (options, ARNs, URLs) wrap at spaces only,
+    never cut or folded."""
+    console.print(f'[bold]{title}[/bold]')
+    for status, name, detail, fix in rows:
+        console.print(f'{LABELS[status]}  [bold]{name}[/bold]', overflow='ignore', crop=False)
+        for label, text in (('', detail), ('fix: ', fix)):
+            if text:
+                console.print(f'    {label}{text}', markup=False, overflow='ignore', crop=False)
 
 
 def _pilot(region: str, path: str, agent: str, timeout: float, heartbeat: float) -> None:

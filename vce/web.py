@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from pathlib import Path
 
 from fastapi.responses import JSONResponse
 from nicegui import app, ui
@@ -12,7 +13,7 @@ import agent_ui.pages
 import customer_ui.pages
 from agent_ui.extensions import DesktopExtensions
 from agent_ui.login.auth import AgentAuthMiddleware
-from backend.bootstrap import build_services
+from backend.bootstrap import build_services, claim_data_folder
 from backend.flows.extensions import FlowExtensions
 from backend.services.bundle import Services
 from backend.settings import Settings
@@ -24,6 +25,7 @@ from vce.server_options import server_options
 from vce_resources import assets_dir
 
 log = logging.getLogger('vce')
+_HELD: dict[Path, object] = {}  # data folder -> its lock (local mode), kept for the life of the process
 
 
 def create_app(services: Services, extensions: DesktopExtensions | None = None) -> None:
@@ -64,6 +66,14 @@ def _tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
+def hold_data_folder(settings: Settings) -> None:
+    """Local mode is one process per data folder: a second one refuses here (DataFolderInUse) before anything starts;
+    the lock is held until this process ends. Safe to call again (``vce demo`` holds it before its banner)."""
+    folder = settings.data_dir.resolve()
+    if folder not in _HELD:
+        _HELD[folder] = claim_data_folder(settings)
+
+
 def run(settings: Settings, extensions: DesktopExtensions | None = None,
         flow_extensions: FlowExtensions | None = None) -> None:
     """Build the services for these settings and serve until stopped; ``flow_extensions`` are the Python callables
@@ -71,6 +81,7 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     services = (build_services(settings) if flow_extensions is None
                 else build_services(settings, flow_extensions=flow_extensions))
     log.info('server.starting mode=%s data=%s', settings.mode, data_location(settings))
+    hold_data_folder(settings)
     create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,

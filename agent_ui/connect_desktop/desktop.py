@@ -30,7 +30,7 @@ from agent_ui.video_start import start_agent_video
 from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Contact, ContactState
 from backend.domain.video_signal import VideoAction, format_video_signal
-from backend.events import Event, MeetingChanged
+from backend.events import Event, MeetingChanged, Resync
 from backend.services.ccp_login import CcpLoginService
 from backend.services.meetings import MeetingService
 from backend.services.recordings import RecordingService
@@ -170,6 +170,11 @@ class ConnectDesktop:
     def _on_meeting_event(self, event: Event) -> None:
         if isinstance(event, MeetingChanged) and not event.live:
             self.call.meeting_ended(event.meeting_id)
+        elif isinstance(event, Resync):  # events may have been lost between server processes: ask the store
+            join, contact_id = self.call.join_info, self._call_contact
+            if join is not None and contact_id is not None \
+                    and self._meetings.agent_join_info(self._username, contact_id) is None:
+                self.call.meeting_ended(join.meeting_id)
 
     def _refresh_contacts(self) -> None:
         self.contact_list.show(list(self._contacts.values()), set(), self._page_contact)

@@ -42,3 +42,7 @@ class ServiceUnavailable(DomainError):
 
 class ExternalServiceError(DomainError):
     """A call to an outside service (AWS) failed; the message names the call, what it said and what to do."""
+
+
+class DataFolderInUse(DomainError):
+    """Another process serves local mode from the same data folder (local mode is one process per folder)."""

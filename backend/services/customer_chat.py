@@ -17,19 +17,27 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from backend.domain.errors import InvalidInput
-from backend.domain.model import Channel, Contact, ContactState, Message
+from backend.domain.model import Channel, Contact, Message
 from backend.domain.reference import optional_reference
 from backend.domain.validation import clean_email, clean_message, clean_name
-from backend.events import ALL_CONTACTS_TOPIC, Callback, ContactChanged, Event, EventBus, Subscription, contact_topic
+from backend.events import (
+    ALL_CONTACTS_TOPIC,
+    PRESENCE_TOPIC,
+    Callback,
+    ContactChanged,
+    Event,
+    EventBus,
+    PagePresent,
+    Subscription,
+    contact_topic,
+)
 from backend.ports import ContactStore, CustomerChannel, ReferenceRedeemer
-from backend.services.page_presence import PagePresence
+from backend.services.abandoned_contacts import FINISHED_STATES, AbandonedContacts
 from backend.services.session_bindings import SessionBindings, session_hash
 from backend.services.start_limits import StartLimits
 
 log = logging.getLogger('vce.customer')
 
-
-FINISHED_STATES = (ContactState.ENDED, ContactState.AFTER_CONTACT_WORK)
 
 
 class CustomerChatService:
@@ -38,19 +46,29 @@ class CustomerChatService:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._channel, self._references, self._bus, self._limits = channel, references, bus, limits
         self._sessions = SessionBindings(sessions)  # saves a store read on every action of a running chat
-        self._presence = (PagePresence(disconnect_grace_seconds, self._end_abandoned, sleep=sleep)
+        self._presence = (AbandonedContacts(disconnect_grace_seconds, line='chat', bindings=self._sessions,
+                                            current=self.current_contact, end=self._channel.customer_end,
+                                            announce=lambda hashed: bus.publish(PRESENCE_TOPIC, PagePresent(hashed)),
+                                            sleep=sleep)
                           if disconnect_grace_seconds is not None else None)
         self._contacts_subscription: Subscription | None = None
+        self._presence_subscription: Subscription | None = None
 
     def start(self) -> None:
-        """Follow contact lifecycles: an ended chat gives its network's open-chat lease back."""
+        """Follow contact lifecycles (an ended chat gives its network's open-chat lease back) and customers' pages
+        coming back on other server processes (their chats are not abandoned)."""
         if self._limits is not None:
             self._contacts_subscription = self._bus.subscribe(ALL_CONTACTS_TOPIC, self._on_contact_event)
+        if self._presence is not None:
+            self._presence_subscription = self._bus.subscribe(PRESENCE_TOPIC, self._on_page_present)
 
     async def stop(self) -> None:
         if self._contacts_subscription is not None:
             self._contacts_subscription.close()
             self._contacts_subscription = None
+        if self._presence_subscription is not None:
+            self._presence_subscription.close()
+            self._presence_subscription = None
         if self._presence is not None:
             await self._presence.stop()
 
@@ -106,34 +124,23 @@ class CustomerChatService:
 
     def page_connected(self, session_key: str, page_id: str) -> None:
         """A page of this session has its socket (again): its chat is not abandoned."""
-        if self._presence is None:
-            return
-        self._presence.connected(session_key, page_id)
-        try:  # the page has just looked its contact up, so the binding cache knows it: no store read here
-            if self._sessions.known(session_hash(session_key)):
-                self._presence.watch(session_key)
-        except InvalidInput:
-            return  # a session key no contact can be bound to
+        if self._presence is not None:
+            self._presence.page_connected(session_key, page_id)
 
     def page_disconnected(self, session_key: str, page_id: str) -> None:
         """A page lost its socket or was closed; when no page of the session is back within the grace, the chat
         ends as if the customer had left it."""
         if self._presence is not None:
-            self._presence.disconnected(session_key, page_id)
+            self._presence.page_disconnected(session_key, page_id)
 
     def _watch(self, session_key: str) -> None:
         if self._presence is not None:
             self._presence.watch(session_key)
 
-    async def _end_abandoned(self, session_key: str) -> None:
-        try:
-            contact = self.current_contact(session_key)
-        except InvalidInput:  # a session key no chat could ever have been bound to
-            return
-        if contact is None or contact.state in FINISHED_STATES:
-            return
-        log.info('customer.abandoned contact=%s state=%s', contact.contact_id, contact.state.value)
-        await self._channel.customer_end(contact.contact_id)
+    def _on_page_present(self, event: Event) -> None:
+        if self._presence is not None and isinstance(event, PagePresent) and self._presence.moved_away(
+                event.session_hash):
+            log.info('customer.page_moved_away')
 
     def _on_contact_event(self, event: Event) -> None:
         if (self._limits is not None and isinstance(event, ContactChanged)

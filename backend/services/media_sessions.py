@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backend.domain.model import Attendee, JoinInfo, Meeting, MeetingState, ParticipantRole
-from backend.events import EventBus, MeetingChanged, VoiceChanged, agent_topic, contact_topic
+from backend.events import MEETINGS_TOPIC, EventBus, MeetingChanged, VoiceChanged, agent_topic, contact_topic
 from backend.ports import MeetingProvider, MeetingStore
 
 log = logging.getLogger('vce.media')
@@ -83,6 +83,10 @@ class MediaSessions:
         """The contact's live meeting as this process last knew it (``MeetingStore.known_live_meeting``)."""
         return self._store.known_live_meeting(contact_id)
 
+    def forget(self, contact_id: str, meeting_id: str) -> None:
+        """The meeting ended (maybe on another process): ``known_live`` must not answer it any more."""
+        self._store.forget_live_meeting(contact_id, meeting_id)
+
     def meeting(self, meeting_id: str) -> Meeting | None:
         return self._store.get_meeting(meeting_id)
 
@@ -119,9 +123,12 @@ class MediaSessions:
         self._delete(meeting.provider_meeting, meeting.meeting_id)
 
     def announce(self, event: MeetingChanged | VoiceChanged, username: str) -> None:
-        """Tell the contact's pages (the customer) and the agent's pages."""
+        """Tell the contact's pages (the customer) and the agent's pages, on whichever process they are; a video
+        meeting also goes to every process's meeting service (``MEETINGS_TOPIC``)."""
         self._bus.publish(contact_topic(event.contact_id), event)
         self._bus.publish(agent_topic(username), event)
+        if isinstance(event, MeetingChanged):
+            self._bus.publish(MEETINGS_TOPIC, event)
 
     def _delete(self, provider_meeting: dict[str, object], meeting_id: str) -> bool:
         try:

@@ -20,6 +20,7 @@ from backend.domain.model import Channel, ContactState, JoinInfo, Meeting, Meeti
 from backend.domain.video_signal import ENDED_TEXT, STARTED_TEXT
 from backend.events import (
     ALL_CONTACTS_TOPIC,
+    MEETINGS_TOPIC,
     Callback,
     ContactChanged,
     Event,
@@ -32,6 +33,7 @@ from backend.events import (
 )
 from backend.ports import ContactAssignments, ContactNotes
 from backend.services.customer_chat import CustomerChatService
+from backend.services.keyed_locks import KeyedLocks
 from backend.services.media_sessions import MediaSessions
 
 log = logging.getLogger('vce.meetings')
@@ -45,9 +47,10 @@ class MeetingService:
                  customers: CustomerChatService, bus: EventBus) -> None:
         self._media, self._assignments, self._notes = media, assignments, notes
         self._customers, self._bus = customers, bus
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks = KeyedLocks()  # per contact, gone when unused; the store's conditional write guards processes
         self._tasks: set[asyncio.Task[None]] = set()
         self._contacts_subscription: Subscription | None = None
+        self._meetings_subscription: Subscription | None = None
 
     @property
     def backend(self) -> str:
@@ -56,10 +59,14 @@ class MeetingService:
     def start(self) -> None:
         """Follow contact lifecycles so a cleared contact's meeting ends for everyone."""
         self._contacts_subscription = self._bus.subscribe(ALL_CONTACTS_TOPIC, self._on_contact_event)
+        # a meeting ended by another process: forget what this one knew of it (the customer's Join reads that)
+        self._meetings_subscription = self._bus.subscribe(MEETINGS_TOPIC, self._on_meeting_event)
 
     async def stop(self) -> None:
         if self._contacts_subscription is not None:
             self._contacts_subscription.close()
+        if self._meetings_subscription is not None:
+            self._meetings_subscription.close()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     # agent
@@ -70,7 +77,7 @@ class MeetingService:
         contact = assigned.contact
         if contact.channel is Channel.VOICE:
             raise NotAllowed(NO_VIDEO_ON_CALLS_TEXT)
-        async with self._lock(contact_id):
+        async with self._locks.hold(contact_id):
             live = self._media.live(contact_id)
             if live is not None:
                 return self._media.join_info(live, ParticipantRole.AGENT)
@@ -160,7 +167,7 @@ class MeetingService:
     # internals
 
     async def _end(self, meeting: Meeting) -> None:
-        async with self._lock(meeting.contact_id):
+        async with self._locks.hold(meeting.contact_id):
             ended = self._media.close(meeting)
         if ended is None:
             return
@@ -179,5 +186,6 @@ class MeetingService:
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
 
-    def _lock(self, contact_id: str) -> asyncio.Lock:
-        return self._locks.setdefault(contact_id, asyncio.Lock())
+    def _on_meeting_event(self, event: Event) -> None:
+        if isinstance(event, MeetingChanged) and not event.live:
+            self._media.forget(event.contact_id, event.meeting_id)

@@ -57,6 +57,19 @@ class PagePresence:
         if session_key in self._watched:
             self._timers[session_key] = asyncio.get_running_loop().create_task(self._grace(session_key))
 
+    def moved_away(self, session_key: str) -> None:
+        """A page of this session connected to another server process (a load balancer moved the browser): the
+        session has not gone, and the other process watches it now, so this one stops waiting and forgets it."""
+        timer = self._timers.pop(session_key, None)
+        if timer is not None:
+            timer.cancel()
+        if session_key not in self._pages:
+            self._watched.discard(session_key)
+
+    def waiting_sessions(self) -> list[str]:
+        """The sessions whose grace period is running."""
+        return list(self._timers)
+
     def is_present(self, session_key: str) -> bool:
         return session_key in self._pages
 

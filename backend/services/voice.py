@@ -32,9 +32,9 @@ from backend.events import (
     contact_topic,
 )
 from backend.ports import ContactNotes, ContactStore, CustomerVoiceChannel
+from backend.services.abandoned_contacts import FINISHED_STATES, AbandonedContacts
 from backend.services.agent_desk import AgentDeskService
 from backend.services.media_sessions import MediaSessions
-from backend.services.page_presence import PagePresence
 from backend.services.session_bindings import SessionBindings, session_hash
 from backend.services.start_limits import StartLimits
 
@@ -42,7 +42,6 @@ log = logging.getLogger('vce.voice')
 
 HOLD_TEXT = 'The agent put the call on hold.'
 RESUME_TEXT = 'The agent resumed the call.'
-FINISHED_STATES = (ContactState.AFTER_CONTACT_WORK, ContactState.ENDED)
 
 
 class VoiceService:
@@ -52,9 +51,10 @@ class VoiceService:
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
         self._channel, self._media, self._notes, self._desk, self._bus = channel, media, notes, desk, bus
         self._limits = limits
-        self._presence = (PagePresence(disconnect_grace_seconds, self._hang_up_abandoned, sleep=sleep)
-                          if disconnect_grace_seconds is not None else None)
         self._sessions = SessionBindings(sessions)
+        self._presence = (AbandonedContacts(disconnect_grace_seconds, line='voice', bindings=self._sessions,
+                                            current=self.current_call, end=channel.customer_end, sleep=sleep)
+                          if disconnect_grace_seconds is not None else None)
         self._on_hold: set[str] = set()  # contact ids; in memory: a restart resumes a held call off hold
         self._contacts_subscription: Subscription | None = None
 
@@ -111,33 +111,17 @@ class VoiceService:
 
     def page_connected(self, session_key: str, page_id: str) -> None:
         """A phone page of this session has its socket (again): its call is not abandoned."""
-        if self._presence is None:
-            return
-        self._presence.connected(session_key, page_id)
-        try:  # the page has just looked its contact up, so the binding cache knows it: no store read here
-            if self._sessions.known(session_hash(session_key, 'voice')):
-                self._presence.watch(session_key)
-        except InvalidInput:
-            return  # a session key no contact can be bound to
+        if self._presence is not None:
+            self._presence.page_connected(session_key, page_id)
 
     def page_disconnected(self, session_key: str, page_id: str) -> None:
         """A phone page lost its socket or was closed; without a page back within the grace, the call hangs up."""
         if self._presence is not None:
-            self._presence.disconnected(session_key, page_id)
+            self._presence.page_disconnected(session_key, page_id)
 
     def _watch(self, session_key: str) -> None:
         if self._presence is not None:
             self._presence.watch(session_key)
-
-    async def _hang_up_abandoned(self, session_key: str) -> None:
-        try:
-            contact = self.current_call(session_key)
-        except InvalidInput:  # a session key no call could ever have been bound to
-            return
-        if contact is None or contact.state in FINISHED_STATES:
-            return
-        log.info('voice.abandoned contact=%s state=%s', contact.contact_id, contact.state.value)
-        await self._channel.customer_end(contact.contact_id)
 
     def subscribe(self, session_key: str, callback: Callback) -> Subscription:
         """State changes, prompts and audio-session changes of this session's current call."""

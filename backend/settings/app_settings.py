@@ -40,6 +40,7 @@ from backend.settings.value_types import (
     OidcScopes,
     ProxyNetworks,
     RecordingConsentSetting,
+    RedisUrl,
     S3BucketName,
     SsmPath,
     StorageSecret,
@@ -132,6 +133,11 @@ class Settings(BaseSettings):
     trusted_proxies: ProxyNetworks = ''
     # the session cookie's Secure flag (and HSTS); empty: on when VCE_WEBSITE_URL / VCE_OIDC_REDIRECT_BASE_URL is https
     secure_cookies: bool | None = None
+
+    # aws mode with several server processes (docs/architecture.md, "The event bus"): the Redis that carries the events
+    # other processes need (rediss:// for ElastiCache). Empty: events stay in this process (one process, or local mode).
+    # NiceGUI's own user storage reads NICEGUI_REDIS_URL itself, at import.
+    redis_url: RedisUrl = SecretStr('')
 
     meeting_backend: Literal['local', 'chime'] = 'local'
     ice_servers: list[dict[str, object]] = Field(default_factory=list)  # JSON, e.g. [{"urls": "stun:stun.example.com"}]

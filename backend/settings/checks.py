@@ -149,6 +149,15 @@ def client_secret(value: str) -> str:
     return value
 
 
+def redis_url(value: str) -> str:
+    """A Redis URL: ``rediss://`` (TLS, e.g. ElastiCache), ``redis://`` or ``unix://`` (a password in it is secret)."""
+    cleaned = value.strip()
+    parts = urlsplit(cleaned)
+    if parts.scheme not in ('redis', 'rediss', 'unix') or not (parts.hostname or parts.path):
+        raise InvalidInput('must be a redis:// or rediss:// URL (e.g. rediss://my-cache.example.com:6379/0)')
+    return cleaned
+
+
 def scopes(value: str) -> str:
     words = value.replace(',', ' ').split()
     if 'openid' not in words:

@@ -78,6 +78,7 @@ SsmPath = Annotated[str, Checked(checks.normalise_path)]
 ProxyNetworks = Annotated[str, Checked(checks.proxy_networks)]  # comma-separated IPs / CIDRs; empty: none
 StorageSecret = Annotated[SecretStr, Checked(checks.secret, blank_means_unset=False)]
 ClientSecret = Annotated[SecretStr, Checked(checks.client_secret)]
+RedisUrl = Annotated[SecretStr, Checked(checks.redis_url)]  # may carry a password
 CcpLoginModeSetting = Annotated[CcpLoginMode, Checked(checks.choice(*get_args(CcpLoginMode)))]
 AgentLoginModeSetting = Annotated[AgentLoginMode, Checked(checks.choice(*get_args(AgentLoginMode)))]
 LogLevelSetting = Annotated[LogLevel, Checked(checks.choice(*get_args(LogLevel)))]

@@ -103,3 +103,17 @@ def test_a_connect_user_is_an_agent_for_ad_hoc_references() -> None:
         agent = users.get_agent('ann')
         assert agent is not None and (agent.username, agent.display_name, agent.agent_id) == ('ann', 'Ann', ANN_ID)
         assert users.get_agent('nobody') is None
+
+
+def test_the_caches_are_bounded_whatever_names_are_tried() -> None:
+    client, stub = connect_client()
+    for number in range(5):
+        expect_search(stub, f'guess{number}', [])
+    expect_search(stub, 'guess0', [])  # pushed out by the later names: asked again
+    with stub:
+        users = directory(client, scan_emails=False, max_entries=3)
+        for number in range(5):
+            assert users.user(f'guess{number}') is None
+        assert users.user('guess4') is None  # still cached: no call
+        assert users.user('guess0') is None
+    stub.assert_no_pending_responses()

@@ -468,6 +468,39 @@ def test_an_expired_lease_no_longer_counts(store: Any) -> None:
     assert store.lease_holders('hmac-of-open-chats-10.0.0.1', now + 150) == []
 
 
+# the password login's counters (docs/security/login.md): in the store, so every server process shares them
+
+def test_login_attempts_slide_out_of_the_window_and_say_when_the_oldest_goes(store: Any) -> None:
+    start = 80_000.0
+    tallies = [store.add_attempt('hmac-pair', start + n, 900) for n in range(3)]
+    assert [(t.count, t.oldest_expires_at) for t in tallies] == [(1, start + 900), (2, start + 900), (3, start + 900)]
+    assert store.add_attempt('hmac-network', start + 3, 900).count == 1  # another key
+    later = store.add_attempt('hmac-pair', start + 901, 900)  # the first two have left the window
+    assert (later.count, later.oldest_expires_at) == (2, start + 2 + 900)
+
+
+def test_login_attempts_are_shared_taken_back_and_forgotten_by_any_process(store: Any,
+                                                                           make_store: Callable[[], Any]) -> None:
+    start, other_process = 90_000.0, make_store()
+    store.add_attempt('hmac-pair', start, 900)
+    store.add_attempt('hmac-pair', start + 1.5, 900)
+    assert other_process.add_attempt('hmac-pair', start + 2.25, 900).count == 3  # one counter behind the balancer
+    other_process.take_back('hmac-pair', start + 1.5)
+    store.take_back('hmac-pair', start + 1.5)  # gone already: nothing happens
+    store.take_back('hmac-unknown', start)
+    assert store.add_attempt('hmac-pair', start + 3, 900).count == 3
+    other_process.forget('hmac-pair')
+    other_process.forget('hmac-never-counted')
+    tally = store.add_attempt('hmac-pair', start + 4, 900)
+    assert (tally.count, tally.oldest_expires_at) == (1, start + 4 + 900)
+
+
+def test_concurrent_login_attempts_are_each_counted(store: Any, make_store: Callable[[], Any]) -> None:
+    stores = [store, make_store()]
+    together(THREADS, lambda i: stores[i % 2].add_attempt('hmac-network', 95_000.0 + i / 100, 900))
+    assert store.add_attempt('hmac-network', 95_001.0, 900).count == THREADS + 1
+
+
 # customers' Amazon Connect participant sessions (aws mode only: the in-memory store and DynamoDB keep them)
 
 NOW = [10_000.0]

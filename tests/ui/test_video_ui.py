@@ -203,3 +203,26 @@ async def test_agent_can_cancel_video_before_joining(chatting) -> None:
     await customer.should_see('The agent ended the video session.')
     await agent.should_see('The video session has ended.')
     assert not elements(customer, 'join-video')
+
+
+async def test_a_resync_shows_what_the_store_has_after_events_were_lost(chatting) -> None:
+    """Between server processes, events can be lost while Redis is away; on reconnect the bus tells each topic's
+    pages to look again (``Resync``), and the customer's page shows the meeting's state from the store."""
+    from backend.domain.model import MeetingState
+    from backend.events import Resync, contact_topic
+    from customer_ui.chat_panel import CustomerChatPanel
+
+    agent, customer, _, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(customer, 'join-video')
+    chat_panel = next(e for e in customer.client.layout.descendants() if isinstance(e, CustomerChatPanel))
+    contact = chat_panel._chat.current_contact(chat_panel._session_key)
+    assert contact is not None
+    store = chat_panel._meetings._media._store
+    meeting = store.live_meeting_for_contact(contact.contact_id)
+    meeting.state = MeetingState.ENDED  # ended elsewhere; its MeetingChanged never arrived here
+    store.update_meeting(meeting)
+    assert elements(customer, 'join-video')
+    topic = contact_topic(contact.contact_id)
+    chat_panel._meetings._bus.publish(topic, Resync(topic))
+    assert not elements(customer, 'join-video')

@@ -247,7 +247,7 @@ async def abandoning(services) -> AsyncIterator[tuple[Services, ManualSleep]]:
     """The composed services, with the grace period run out by hand."""
     sleep = ManualSleep()
     for service in (services.customer_chat, services.voice):
-        presence = service._presence  # type: ignore[union-attr]
+        presence = service._presence.pages  # type: ignore[union-attr]
         presence._sleep = sleep
     yield services, sleep
 
@@ -287,6 +287,32 @@ async def test_a_reload_within_the_grace_keeps_the_chat(abandoning):
     await sleep.run_out()
 
     assert chat.current_contact(key).state is ContactState.QUEUED
+
+
+async def test_a_page_back_on_another_server_process_keeps_the_chat(abandoning):
+    """Behind a load balancer the reloaded page may land on another process: that process says so on the bus
+    (``PagePresent``, by the session's hash), and this one stops waiting for the session instead of ending its chat."""
+    from backend.events import PRESENCE_TOPIC, PagePresent
+    from backend.services.session_bindings import session_hash
+
+    services, sleep = abandoning
+    chat = services.customer_chat
+    key, other = tab(), tab()
+    chat.page_connected(key, 'page-1')
+    await start(chat, HOME, key)
+    chat.page_connected(other, 'page-9')
+    other_contact = await start(chat, NEIGHBOUR, other)
+    chat.page_disconnected(key, 'page-1')
+    chat.page_disconnected(other, 'page-9')
+    await settle()
+
+    chat._bus.publish(PRESENCE_TOPIC, PagePresent(session_hash(key)))  # what the other process's page says
+    await sleep.run_out()
+
+    assert chat.current_contact(key).state is ContactState.QUEUED
+    assert chat._presence.pages.held == 0  # this process forgot the session: the other one watches it now
+    assert chat.current_contact(other).state is ContactState.ENDED  # nobody came back for this one
+    assert other_contact
 
 
 async def test_a_reload_whose_old_page_leaves_late_keeps_the_chat(abandoning):
@@ -367,7 +393,7 @@ async def test_pages_without_a_chat_cost_nothing_when_they_go(abandoning):
     chat.page_disconnected('short', 'page')
     await settle()
     assert sleep.asked == []  # no grace period, so no store read when they go
-    presence = chat._presence  # type: ignore[union-attr]
+    presence = chat._presence.pages  # type: ignore[union-attr]
     assert presence.waiting == 0 and presence.held == 30  # only the pages still open are held
     assert all(chat.current_contact(key) is None for key in keys)
 

@@ -117,7 +117,7 @@ def test_serve_in_aws_mode_builds_the_aws_services(monkeypatch, tmp_path):
                         }.items():
         monkeypatch.setenv(name, value)
     built = []
-    monkeypatch.setattr('vce.web.run', lambda settings: built.append(build_services(settings)))
+    monkeypatch.setattr('vce.web.run', lambda settings, *extensions: built.append(build_services(settings)))
     with mock_aws():
         result = runner.invoke(app, ['serve'])
     assert result.exit_code == 0, result.output

@@ -72,7 +72,7 @@ def test_the_demo_banner_and_the_server_log_name_the_folder(tmp_path, monkeypatc
 
     monkeypatch.setenv('VCE_DATA_DIR', str(tmp_path / 'data'))
     served = []
-    monkeypatch.setattr('vce.cli._serve', served.append)
+    monkeypatch.setattr('vce.cli._serve', lambda settings, extensions=None: served.append(settings))
     result = runner.invoke(app, ['demo', '--port', '8099'])
     assert result.exit_code == 0, result.output
     assert f'  Data folder:      {tmp_path / "data"} (VCE_DATA_DIR)\n' in result.stdout

@@ -40,7 +40,7 @@ def test_serve_keeps_token_carrying_libraries_out_of_debug_logs(monkeypatch):
     from vce.log_format import SECRET_LOGGING_LIBRARIES
 
     monkeypatch.setenv('VCE_LOG_LEVEL', 'DEBUG')
-    monkeypatch.setattr('vce.web.run', lambda settings: None)
+    monkeypatch.setattr('vce.web.run', lambda settings, *extensions: None)
     root = logging.getLogger()
     monkeypatch.setattr(root, 'handlers', [])
     monkeypatch.setattr(root, 'level', logging.WARNING)

@@ -11,7 +11,7 @@ from backend.adapters.local.contact_assignments import DeskContactAssignments
 from backend.domain.errors import NotAllowed, NotFound
 from backend.domain.model import AgentStatus, ContactState
 from backend.domain.video_signal import ENDED_TEXT, STARTED_TEXT
-from backend.events import MeetingChanged, SignalReceived, contact_topic
+from backend.events import MEETINGS_TOPIC, MeetingChanged, SignalReceived, contact_topic
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from tests.unit.engine_fixtures import RecordingProvider, chat_service, settle, tab
@@ -109,6 +109,23 @@ async def test_end_for_all_tells_everyone_and_frees_the_meeting(world):
         await meetings.end_for_all('ann', contact_id)
     again = await meetings.start_video('ann', contact_id)  # a new session can start while the chat lasts
     assert again.meeting_id != agent.meeting_id
+
+
+async def test_no_per_contact_lock_outlives_its_work(world):
+    meetings, _, _, _, contact_id, _, _ = world
+    await asyncio.gather(meetings.start_video('ann', contact_id), meetings.start_video('ann', contact_id))
+    await meetings.end_for_all('ann', contact_id)
+    assert len(meetings._locks) == 0  # a lock per contact ever seen grew without end
+
+
+async def test_a_meeting_ended_elsewhere_is_forgotten_here(world):
+    """Another process's end arrives on MEETINGS_TOPIC (over Redis): what this process knew of it goes."""
+    meetings, _, _, _, contact_id, _, bus = world
+    agent = await meetings.start_video('ann', contact_id)
+    forgotten = []
+    meetings._media._store.forget_live_meeting = lambda c, m: forgotten.append((c, m))  # type: ignore[method-assign]
+    bus.publish(MEETINGS_TOPIC, MeetingChanged(contact_id, agent.meeting_id, False))
+    assert forgotten == [(contact_id, agent.meeting_id)]
 
 
 async def test_clearing_the_contact_ends_the_meeting(world):

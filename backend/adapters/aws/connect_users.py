@@ -12,7 +12,10 @@ ids), so an email is found in two steps:
    (an instance with thousands of users should use the username convention instead: ``scan_emails=False``).
 
 Answers (found and not found) are cached for ``cache_seconds``: a login costs nothing more after the first one, and
-a user added in Connect is found within that time. Blocking calls; callers run them off the event loop.
+a user added in Connect is found within that time. The caches are ``cachetools.TTLCache``s of at most
+``max_entries`` each, so names that were tried once (a typo, a guess) leave nothing behind for long. Each server
+process has its own: they are only caches, Connect stays the truth. Blocking calls; callers run them off the event
+loop.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from cachetools import TTLCache
+
 from backend.adapters.aws.error_messages import AWS_ERRORS, describe
 from backend.domain.connect_arns import instance_id_of
 from backend.domain.model import Agent
@@ -33,7 +38,9 @@ log = logging.getLogger('vce.aws.connect_users')
 
 V = TypeVar('V')
 DEFAULT_CACHE_SECONDS = 300.0
+DEFAULT_MAX_ENTRIES = 10_000  # per cache (users, emails); the least recently used go first when full
 PAGE_SIZE = 100
+_MISSING: Any = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,12 +55,14 @@ class ConnectUserDirectory(AgentLookup, AgentDirectory):
     """``AgentDirectory`` on the Connect instance's users, plus ``user(username)`` for the assigned-agent check."""
 
     def __init__(self, client: Any, *, instance_id: str, cache_seconds: float = DEFAULT_CACHE_SECONDS,
-                 scan_emails: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
+                 scan_emails: bool = True, clock: Callable[[], float] = time.monotonic,
+                 max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
         self._client = client
         self.instance_id = instance_id_of(instance_id)
         self._cache_seconds, self._scan_emails, self._clock = cache_seconds, scan_emails, clock
-        self._users: dict[str, tuple[float, ConnectUser | None]] = {}  # username (lower case) -> (until, user)
-        self._emails: dict[str, tuple[float, str | None]] = {}  # email (lower case) -> (until, username)
+        # username (lower case) -> user, email (lower case) -> username; None: Connect has none
+        self._users: TTLCache[str, ConnectUser | None] = TTLCache(max_entries, cache_seconds, timer=clock)
+        self._emails: TTLCache[str, str | None] = TTLCache(max_entries, cache_seconds, timer=clock)
         self._email_index: tuple[float, dict[str, str]] | None = None
         self._lock = threading.Lock()  # the caches are shared by worker threads
 
@@ -151,11 +160,11 @@ class ConnectUserDirectory(AgentLookup, AgentDirectory):
         except AWS_ERRORS as error:
             raise describe(operation, error) from error
 
-    def _cached(self, cache: dict[str, tuple[float, V]], key: str) -> tuple[V] | None:
-        with self._lock:
-            entry = cache.get(key)
-        return (entry[1],) if entry is not None and entry[0] > self._clock() else None
+    def _cached(self, cache: TTLCache[str, V], key: str) -> tuple[V] | None:
+        with self._lock:  # a TTLCache is not thread-safe
+            value = cache.get(key, _MISSING)
+        return None if value is _MISSING else (value,)  # type: ignore[return-value]
 
-    def _remember(self, cache: dict[str, tuple[float, V]], key: str, value: V) -> None:
+    def _remember(self, cache: TTLCache[str, V], key: str, value: V) -> None:
         with self._lock:
-            cache[key] = (self._clock() + self._cache_seconds, value)
+            cache[key] = value

@@ -112,6 +112,12 @@ def attempts_key(counter_key: str, window_seconds: float, window_index: int) -> 
     return key(f'ATTEMPTS#{counter_key}', f'WINDOW#{window_seconds:g}#{window_index}')
 
 
+def login_attempts_key(counter_key: str) -> Item:
+    """The password login's attempts under one key (an HMAC of an account, a network or both): one item whose number
+    set holds the attempt times, so the window slides exactly like local mode's."""
+    return key(f'LOGIN#{counter_key}', 'ATTEMPTS')
+
+
 def leases_pk(lease_key: str) -> str:
     return f'LEASES#{lease_key}'
 

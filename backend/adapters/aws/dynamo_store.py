@@ -36,6 +36,7 @@ from backend.adapters.aws.dynamo_table import (
 )
 from backend.adapters.aws.live_meeting_cache import LiveMeetingCache
 from backend.domain.errors import InvalidInput, NotAllowed, StoreUnavailable
+from backend.domain.login_limits import AttemptTally
 from backend.domain.model import (
     Agent,
     AgentStatus,
@@ -51,13 +52,22 @@ from backend.domain.model import (
     ReferenceRecord,
     Role,
 )
-from backend.ports import AttemptCounter, LeaseStore, MeetingStore, ParticipantSessionStore, ReferenceStore, Store
+from backend.ports import (
+    AttemptCounter,
+    LeaseStore,
+    LoginAttemptCounter,
+    MeetingStore,
+    ParticipantSessionStore,
+    ReferenceStore,
+    Store,
+)
 
 log = logging.getLogger('vce.aws.dynamodb')
 
 # Customers and agents wait on these calls: fail within seconds, retry throttling and 5xx the standard way.
 CLIENT_CONFIG = Config(connect_timeout=3, read_timeout=5, retries={'mode': 'standard', 'total_max_attempts': 3})
 DEFAULT_RETENTION_SECONDS = 45 * 24 * 3600  # contacts, transcripts, sessions, meetings (the sample kept meetings 45 d)
+MAX_LOGIN_ATTEMPTS_PER_KEY = 1_000  # like local mode's counters: far above every limit, so an item stays small
 MAX_APPEND_ATTEMPTS = 100  # each failed attempt means another writer took that sequence number: progress is global
 MAX_TRANSACTION_ATTEMPTS = 3
 SEQ_CACHE_LIMIT = 10_000
@@ -90,7 +100,8 @@ class _Rejected(Exception):
         self.reasons = reasons or []
 
 
-class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, AttemptCounter, LeaseStore):
+class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, AttemptCounter, LeaseStore,
+                  LoginAttemptCounter):
     """Implements ``Store``, ``MeetingStore``, ``ReferenceStore``, ``ParticipantSessionStore``, ``AttemptCounter`` and
     ``LeaseStore`` on one table (PK/SK, TTL ``expiresAt``)."""
 
@@ -289,6 +300,9 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, 
         cached = self._live.get(contact_id, self._clock())
         return cached if cached is not None else self.live_meeting_for_contact(contact_id)
 
+    def forget_live_meeting(self, contact_id: str, meeting_id: str) -> None:
+        self._live.forget(contact_id, meeting_id)
+
     def get_meeting(self, meeting_id: str) -> Meeting | None:
         values = self._get(items.meeting_key(meeting_id))
         meeting = items.meeting_from(values) if values else None
@@ -377,6 +391,43 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, 
                               ReturnValues='UPDATED_NEW')
         return int(items.decode(response['Attributes'])['attempts'])
 
+
+    # the password login's counters (docs/security/login.md), shared by every server process
+
+    def add_attempt(self, key: str, now: float, window_seconds: float) -> AttemptTally:
+        """Add this attempt's time to the key's set (one atomic ADD) and count the times inside the window; times
+        that left it (or beyond ``MAX_LOGIN_ATTEMPTS_PER_KEY``) are deleted from the set in a second write. The
+        item expires with its newest attempt's window."""
+        response = self._call('UpdateItem', Key=items.login_attempts_key(key),
+                              UpdateExpression='ADD #times :now SET #type = :type, #ttl = :ttl',
+                              ExpressionAttributeNames={'#times': 'times', '#type': 'type', '#ttl': TTL_ATTRIBUTE},
+                              ExpressionAttributeValues={
+                                  ':now': {'NS': [_attempt_time(now)]}, ':type': items.value('login-attempts'),
+                                  ':ttl': items.value(items.ttl_seconds(now + window_seconds))},
+                              ReturnValues='ALL_NEW')
+        times = sorted(response['Attributes']['times']['NS'], key=float)
+        since = now - window_seconds
+        stale = [t for t in times if float(t) <= since]
+        live = [t for t in times if float(t) > since]
+        stale += live[:-MAX_LOGIN_ATTEMPTS_PER_KEY]
+        live = live[-MAX_LOGIN_ATTEMPTS_PER_KEY:]
+        if stale:
+            self._delete_attempt_times(key, stale)
+        return AttemptTally(count=len(live), oldest_expires_at=float(live[0]) + window_seconds)
+
+    def take_back(self, key: str, at: float) -> None:
+        self._delete_attempt_times(key, [_attempt_time(at)])
+
+    def forget(self, key: str) -> None:
+        self._call('DeleteItem', Key=items.login_attempts_key(key))
+
+    def _delete_attempt_times(self, key: str, times: list[str]) -> None:
+        try:  # only on an existing item: an update would otherwise create an empty one that never expires
+            self._call('UpdateItem', Key=items.login_attempts_key(key), UpdateExpression='DELETE #times :times',
+                       ConditionExpression='attribute_exists(PK)', ExpressionAttributeNames={'#times': 'times'},
+                       ExpressionAttributeValues={':times': {'NS': times}})
+        except _Rejected:
+            return
     def add_lease(self, key: str, holder: str, now: float, expires_at: float) -> None:
         """Both sides of the lease in one transaction, so a release by the holder always finds the key's side."""
         lease, holder_side = items.lease_items(key, holder, expires_at)
@@ -546,3 +597,8 @@ if TYPE_CHECKING:  # mypy checks that the store keeps every port it implements
     def _implements(store: DynamoStore) -> tuple[Store, MeetingStore, ReferenceStore, ParticipantSessionStore,
                                                  AttemptCounter, LeaseStore]:
         return store, store, store, store, store, store
+
+
+def _attempt_time(at: float) -> str:
+    """An attempt's time as a DynamoDB number; the same float always gives the same number (``take_back`` finds it)."""
+    return repr(float(at))

@@ -4,8 +4,10 @@ The agent's "video started" marker is believed only after a consistent read of t
 customer clicks Join moments later on the same process (it holds the customer's socket and page), so that read can
 answer the Join. An entry is dropped the moment this process learns the meeting ended: it ends the meeting itself,
 it reads the meeting (or the contact's live-meeting item) and finds it ended or gone (the "ended" marker's check),
-or the entry's time is up (the items' TTL, or ``max_age_seconds`` since the read, whichever comes first, which
-bounds how long an end this process never heard of can go unnoticed).
+another process ended it and the event bus said so (``MeetingStore.forget_live_meeting``, from ``MEETINGS_TOPIC``
+over Redis), or the entry's time is up (the items' TTL, or ``max_age_seconds`` since the read, whichever comes
+first, which bounds how long an end this process never heard of can go unnoticed: without Redis, or while it is
+away).
 """
 
 from __future__ import annotations

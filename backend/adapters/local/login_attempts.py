@@ -1,8 +1,8 @@
 """Login attempt counters in this process's memory, bounded: expired attempts go, and the least recently counted keys
 go first when the table is full.
 
-Local mode is one process per data folder, so its counters need no store. aws mode runs several processes, each with
-its own counters until the shared attempts counter implements ``LoginAttemptCounter`` (docs/security/login.md).
+Local mode is one process per data folder, so its counters need no store. aws mode runs several processes and counts
+in the store instead (``DynamoStore`` implements ``LoginAttemptCounter``; docs/security/login.md).
 
 Why the bound holds against a flood: every attempt that stays counted was a password check (argon2, ~0.1 s of CPU),
 and a refused attempt is taken back at once, so filling ``max_keys`` entries within one window costs the attacker

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from backend.adapters.local.sqlite_data_file import open_data_file
 from backend.domain.errors import StoreUnavailable
+from backend.domain.login_limits import AttemptTally
 from backend.domain.model import (
     Agent,
     AgentStatus,
@@ -31,7 +32,7 @@ from backend.domain.model import (
     ReferenceRecord,
     Role,
 )
-from backend.ports import AttemptCounter, LeaseStore, MeetingStore, ReferenceStore, Store
+from backend.ports import AttemptCounter, LeaseStore, LoginAttemptCounter, MeetingStore, ReferenceStore, Store
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS agents (
@@ -127,7 +128,7 @@ log = logging.getLogger('vce.store')
 BUSY_TIMEOUT_SECONDS = 30.0  # other connections to the same file (tools, benchmarks) wait for the write lock
 
 
-class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStore):
+class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStore, LoginAttemptCounter):
     """One connection guarded by a lock; every public method is one short transaction."""
 
     def __init__(self, path: Path | str) -> None:
@@ -366,6 +367,33 @@ class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStor
                 self._db.execute('ROLLBACK')
                 raise
         return int(count)
+
+    # the password login's counters (docs/security/login.md): the same table and sliding window; the keys are HMACs
+    # of their own secret, so they never meet the rate limits' keys
+
+    def add_attempt(self, key: str, now: float, window_seconds: float) -> AttemptTally:
+        since = now - window_seconds
+        with self._lock:
+            self._db.execute('BEGIN IMMEDIATE')
+            try:
+                self._db.execute('DELETE FROM attempts WHERE expires_at <= ?', (now,))
+                self._db.execute('INSERT INTO attempts VALUES (?, ?, ?)', (key, now, now + window_seconds))
+                count, oldest = self._db.execute('SELECT COUNT(*), MIN(at) FROM attempts WHERE key = ? AND at > ?',
+                                                 (key, since)).fetchone()
+                self._db.execute('COMMIT')
+            except BaseException:
+                self._db.execute('ROLLBACK')
+                raise
+        return AttemptTally(count=int(count), oldest_expires_at=float(oldest) + window_seconds)
+
+    def take_back(self, key: str, at: float) -> None:
+        with self._lock:
+            self._db.execute('DELETE FROM attempts WHERE rowid = (SELECT rowid FROM attempts WHERE key = ? AND at = ? '
+                             'LIMIT 1)', (key, at))
+
+    def forget(self, key: str) -> None:
+        with self._lock:
+            self._db.execute('DELETE FROM attempts WHERE key = ?', (key,))
 
     def add_lease(self, key: str, holder: str, now: float, expires_at: float) -> None:
         """Insert (or move) the holder's lease; expired leases of every key are pruned in the same transaction."""
