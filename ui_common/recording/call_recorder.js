@@ -6,6 +6,9 @@
 // starts a new segment of the same recording (docs/recording.md).
 
 const MIME_TYPES = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm"];
+const DRAIN_POLL_MS = 250; // on stop, ask the paused recorder for what the encoder finished this often…
+const DRAIN_QUIET_MS = 1000; // …until nothing came for this long…
+const DRAIN_MAX_MS = 8000; // …or this long after the stop at most
 const TICKER = "let t=null;onmessage=(e)=>{clearInterval(t);if(e.data>0)t=setInterval(()=>postMessage(0),e.data);};";
 
 function fit(ctx, video, x, y, w, h) {
@@ -65,16 +68,21 @@ export default {
       audio.resume().catch(() => {});
       const run = {
         canvas, ctx, audio, mix, sources: new Map(), queue: [], seq: 0, ticket, stopping: false, uploading: false,
-        finished: false, failed: false, bytes: 0, acknowledged: 0,
+        finished: false, failed: false, bytes: 0, acknowledged: 0, sharedFrames: 0, mostCameras: 0,
       };
       this.run = run;
+      this.lastRun = run; // read by tests: startedAt, stoppedAt, acknowledged chunks
+      run.startedAt = run.lastDataAt = Date.now();
       this.draw(run);
       const stream = new MediaStream([...canvas.captureStream(this.fps).getVideoTracks(), ...mix.stream.getAudioTracks()]);
       const mimeType = MIME_TYPES.find((t) => MediaRecorder.isTypeSupported(t)) || "";
       const recorder = new MediaRecorder(stream, { mimeType, videoBitsPerSecond: 1_200_000, audioBitsPerSecond: 64_000 });
       run.recorder = recorder;
       recorder.ondataavailable = (event) => {
-        if (event.data && event.data.size) this.enqueue(run, event.data, false);
+        if (event.data && event.data.size) {
+          run.lastDataAt = Date.now();
+          this.enqueue(run, event.data, false);
+        }
       };
       recorder.onstop = () => this.enqueue(run, new Blob([]), true);
       recorder.start(this.chunkMs);
@@ -91,9 +99,25 @@ export default {
       const run = this.run;
       if (!run || run.stopping) return;
       run.stopping = true;
-      this.stopDrawing(run);
-      if (run.recorder && run.recorder.state !== "inactive") run.recorder.stop();
-      else this.enqueue(run, new Blob([]), true);
+      run.stoppedAt = Date.now();
+      this.stopTicker(run);
+      const recorder = run.recorder;
+      if (!recorder || recorder.state === "inactive") {
+        this.stopDrawing(run);
+        this.enqueue(run, new Blob([]), true);
+        return;
+      }
+      recorder.pause(); // nothing after the stop is recorded; frames still in the encoder keep coming out
+      this.drain(run).then(() => {
+        this.stopDrawing(run);
+        if (recorder.state !== "inactive") recorder.stop();
+      });
+    },
+    state() { // for tests
+      const run = this.lastRun;
+      return run ? { startedAt: run.startedAt, stoppedAt: run.stoppedAt || null, acknowledged: run.acknowledged,
+                     finished: run.finished, failed: run.failed, segment: run.ticket.segment,
+                     sharedFrames: run.sharedFrames, mostCameras: run.mostCameras } : null;
     },
     // ------------------------------------------------------------ internals
     halt() { // the page goes away, or a new segment replaces this one: what was uploaded stays
@@ -108,11 +132,25 @@ export default {
         run.recorder.stop();
       }
     },
-    stopDrawing(run) {
+    stopTicker(run) {
       if (run.ticker) run.ticker.terminate();
       if (run.timer) clearInterval(run.timer);
       run.ticker = run.timer = null;
+    },
+    stopDrawing(run) {
+      this.stopTicker(run);
+      if (run.shareEl) run.shareEl.srcObject = null;
       setTimeout(() => run.audio.close().catch(() => {}), 500);
+    },
+    async drain(run) {
+      // The video encoder runs behind the canvas (seconds behind on a busy machine) and MediaRecorder.stop() drops
+      // what it has not encoded yet: the file's video would end early. Paused, the recorder takes no new frames
+      // or sound but still delivers the encoder's backlog; stop once nothing has come out for a while.
+      const started = Date.now();
+      while (Date.now() - started < DRAIN_MAX_MS && Date.now() - run.lastDataAt < DRAIN_QUIET_MS) {
+        await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+        if (run.recorder.state !== "inactive") run.recorder.requestData();
+      }
     },
     tick(run) {
       if (run !== this.run && !run.stopping) return;
@@ -150,7 +188,7 @@ export default {
         }
       }
     },
-    tiles() {
+    tiles(run) {
       const root = this.meetingRoot();
       if (!root) return { content: null, people: [] };
       const visible = (el) => el && el.srcObject && el.videoWidth > 0 && el.offsetParent !== null;
@@ -163,7 +201,27 @@ export default {
       }
       const local = root.querySelector('[data-testid="meeting-local-video"]');
       people.push({ video: visible(local) ? local : null, name: this.selfName || "Agent" });
-      return { content: visible(contentVideo) ? contentVideo : null, people };
+      const content = visible(contentVideo) ? contentVideo : this.ownShare(run);
+      return { content, people };
+    },
+    ownShare(run) { // the agent's own screen share: its page does not show it, so the recorder plays it itself
+      const registry = (window.__vceMeetings || {})[this.meetingDomId];
+      const track = registry && registry.localShare ? registry.localShare() : null;
+      if (!track || track.readyState !== "live") {
+        if (run.shareEl) run.shareEl.srcObject = null;
+        return null;
+      }
+      if (!run.shareEl) {
+        run.shareEl = document.createElement("video");
+        run.shareEl.muted = true;
+        run.shareEl.playsInline = true;
+      }
+      const current = run.shareEl.srcObject;
+      if (!current || current.getVideoTracks()[0] !== track) {
+        run.shareEl.srcObject = new MediaStream([track]);
+        run.shareEl.play().catch(() => {});
+      }
+      return run.shareEl.videoWidth > 0 ? run.shareEl : null;
     },
     draw(run) {
       const { ctx } = run;
@@ -171,7 +229,9 @@ export default {
       const H = this.height;
       ctx.fillStyle = "#101418";
       ctx.fillRect(0, 0, W, H);
-      const { content, people } = this.tiles();
+      const { content, people } = this.tiles(run);
+      if (content) run.sharedFrames += 1;
+      run.mostCameras = Math.max(run.mostCameras, people.filter((person) => person.video).length);
       let area = { x: 0, y: 0, w: W, h: H };
       if (content) {
         const side = Math.round(W / 4);
