@@ -68,7 +68,9 @@ def recorded(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveSer
 
 
 def segment_files(server: LiveServer) -> list[Path]:
-    return sorted((server.data_dir / 'recordings').glob('*/segment-*.webm'))
+    """Finished segments only: not the remux's temporary ``segment-<n>.tmp.webm`` nor the uploads' ``.part``."""
+    return sorted(p for p in (server.data_dir / 'recordings').glob('*/segment-*.webm')
+                  if re.fullmatch(r'segment-\d+\.webm', p.name))
 
 
 def wait_for_files(server: LiveServer, count: int) -> list[Path]:
