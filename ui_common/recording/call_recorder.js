@@ -108,6 +108,7 @@ export default {
         return;
       }
       recorder.pause(); // nothing after the stop is recorded; frames still in the encoder keep coming out
+      run.lastDataAt = Date.now(); // the drain waits for a quiet spell after the stop, not since the last chunk
       this.drain(run).then(() => {
         this.stopDrawing(run);
         if (recorder.state !== "inactive") recorder.stop();
