@@ -52,6 +52,7 @@ from backend.events import (
 )
 from backend.ports import ContactAssignments, ContactNotes, RecordingArchive, RecordingCapture, RecordingStore
 from backend.services.customer_chat import CustomerChatService
+from backend.services.keyed_locks import KeyedLocks
 from backend.services.media_sessions import MediaSessions
 from backend.services.recording_uploads import ChunkVerdict, UploadSlots
 
@@ -112,7 +113,7 @@ class RecordingService:
         self._available = available
         self._backend = backend or ('chime' if capture is not None else 'browser')
         self._uploads = UploadSlots()
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._locks = KeyedLocks()  # per contact, gone when unused (not one lock per contact ever recorded)
         self._active: set[str] = set()  # recordings this process follows until they are finished
         self._meeting_watch: dict[str, Subscription] = {}
         self._subscription: Subscription | None = None
@@ -163,7 +164,7 @@ class RecordingService:
             raise NotAllowed('Recording is not set up for these video calls (see docs/recording.md).')
         if not (rules.auto_start if auto else rules.start_stop):
             raise NotAllowed('Recording is not enabled for this contact.')
-        async with self._lock(contact_id):
+        async with self._locks.hold(contact_id):
             meeting = self._owned_meeting(username, contact_id)
             current = self._current(contact_id, meeting.meeting_id)
             if current is not None and (current.state.running or (auto and current.state is RecordingState.DECLINED)):
@@ -205,7 +206,7 @@ class RecordingService:
         recording = self._store.get_recording(recording_id)
         if recording is None or recording.agent_username != username or recording.backend != 'browser':
             raise NotFound('No such recording.')
-        async with self._lock(recording.contact_id):
+        async with self._locks.hold(recording.contact_id):
             recording = self._store.get_recording(recording_id) or recording
             if recording.state is not RecordingState.RECORDING:
                 raise NotAllowed('This recording is not running.')
@@ -254,7 +255,7 @@ class RecordingService:
         recording = self.customer_recording(session_key)
         if recording is None or recording.state is not RecordingState.AWAITING_CONSENT:
             return recording
-        async with self._lock(recording.contact_id):
+        async with self._locks.hold(recording.contact_id):
             recording = self._store.get_recording(recording.recording_id) or recording
             if recording.state is not RecordingState.AWAITING_CONSENT:
                 return recording
@@ -327,7 +328,7 @@ class RecordingService:
         return recording
 
     async def _finish(self, recording: Recording, reason: str) -> Recording:
-        async with self._lock(recording.contact_id):
+        async with self._locks.hold(recording.contact_id):
             recording = self._store.get_recording(recording.recording_id) or recording
             if not recording.state.running:
                 return recording
@@ -411,7 +412,7 @@ class RecordingService:
                 for segment in recording.open_segments:
                     written = await asyncio.to_thread(self._archive.segment_written_at, recording_id, segment.index)
                     if now - (written or segment.started_at) >= self.policy.segment_idle_seconds:
-                        async with self._lock(recording.contact_id):
+                        async with self._locks.hold(recording.contact_id):
                             recording = await self._finish_segment(recording, segment.index)
                 await self._settle(recording)
             elif recording.state is RecordingState.FINALIZING and self._capture is not None:
@@ -500,14 +501,11 @@ class RecordingService:
     def _playback_url(self, contact_id: str) -> str:
         return f'{self.policy.public_base_url.rstrip("/")}{PLAYBACK_PATH}?contact={contact_id}'
 
-    def _lock(self, contact_id: str) -> asyncio.Lock:
-        return self._locks.setdefault(contact_id, asyncio.Lock())
-
     @contextlib.asynccontextmanager
     async def _lock_for_recording(self, recording_id: str):  # type: ignore[no-untyped-def]
         recording = self._store.get_recording(recording_id)
         if recording is None:
             yield None
             return
-        async with self._lock(recording.contact_id):
+        async with self._locks.hold(recording.contact_id):
             yield self._store.get_recording(recording_id)

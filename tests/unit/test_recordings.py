@@ -192,3 +192,13 @@ async def test_clearing_the_contact_stops_a_running_recording(centre):
     world.engine.clear_contact('ann', world.contact_id)
     await settle()
     assert world.recordings.recording(recording.recording_id).state is RecordingState.FAILED  # no page uploaded
+
+
+async def test_no_per_contact_lock_outlives_its_work(centre):
+    """A process records many contacts over its life: the per-contact locks go when nobody holds them."""
+    world = await recording_world(centre, REQUIRE)
+    await world.recordings.start_recording('ann', world.contact_id)
+    await world.recordings.customer_answer(world.key, accepted=True)
+    await world.recordings.stop_recording('ann', world.contact_id)
+    await settle()
+    assert len(world.recordings._locks) == 0
