@@ -29,6 +29,9 @@ def desktop_header(display_name: str, session: MutableMapping[str, Any], *, adho
         ui.button('Create ad-hoc', icon='add_link', on_click=adhoc.start) \
             .props('flat color=white data-testid=create-adhoc').tooltip('Invite a customer to a video chat')
         ui.link('Demo website', '/', new_tab=True).classes('text-white text-sm').props('data-testid=demo-link')
+        if session.get('role') == 'supervisor':
+            ui.link('Recordings', '/supervisor/recordings').classes('text-white text-sm') \
+                .props('data-testid=recordings-link')
         ui.button(icon='dark_mode', on_click=dark.toggle) \
             .props('flat round color=white aria-label="Dark mode on / off" data-testid=dark-mode') \
             .tooltip('Dark mode')

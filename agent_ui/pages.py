@@ -17,6 +17,9 @@ from agent_ui.login.agent_session import end_agent_session
 from agent_ui.login.auth import LOGIN_PATH, register_login_page, signed_in_username
 from agent_ui.login.idle_timeout import keep_alive_while_open
 from agent_ui.login.oidc_login import register_oidc_routes
+from agent_ui.recording_upload import register_recording_upload
+from agent_ui.supervisor.media_route import register_media_route
+from agent_ui.supervisor.recordings_page import register_recordings_page
 from backend.domain.errors import NotFound
 from backend.services.bundle import Services
 
@@ -25,6 +28,7 @@ AGENT_RECONNECT_SECONDS = 60
 
 def register(services: Services, extensions: DesktopExtensions) -> None:
     """The local desktop on the local contact centre, or (aws mode) the desktop on the Amazon Connect CCP."""
+    register_recordings(services)
     if services.agent_desk is None and services.ccp_login is not None:
         register_connect_desktop(services, extensions)
         return
@@ -47,7 +51,7 @@ def register(services: Services, extensions: DesktopExtensions) -> None:
                                company_name=services.settings.company_name, website_url=services.settings.website_url)
         AgentDesktop(desk, services.meetings, extensions, username,
                      ice_servers=services.settings.ice_servers, adhoc_dialog=adhoc_dialog,
-                     voice=voice, end_session=end_session).build()
+                     voice=voice, end_session=end_session, recordings=services.recordings).build()
         return None
 
     _register_desktop(desktop)
@@ -69,10 +73,19 @@ def register_connect_desktop(services: Services, extensions: DesktopExtensions) 
                                company_name=services.settings.company_name, website_url=services.settings.website_url)
         ConnectDesktop(ccp_login, services.meetings, extensions, username, display_name,
                        ice_servers=services.settings.ice_servers, adhoc_dialog=adhoc_dialog,
-                       end_session=end_session).build()
+                       end_session=end_session, recordings=services.recordings).build()
         return None
 
     _register_desktop(desktop)
+
+
+def register_recordings(services: Services) -> None:
+    """The recorder's upload route, and the supervisors' recordings page with its media route."""
+    if services.recordings is not None:
+        register_recording_upload(services.recordings)
+    if services.recording_library is not None:
+        register_recordings_page(services.recording_library, services.accounts)
+        register_media_route(services.recording_library, services.accounts)
 
 
 EndSession = Callable[[MutableMapping[str, Any]], Awaitable[str]]

@@ -20,6 +20,7 @@ from backend.domain.connect_arns import (
 )
 from backend.domain.errors import InvalidInput
 from backend.domain.hours_of_operation import HoursCalendar, load_hours
+from backend.domain.recording import ConsentPolicy
 from backend.events import EventBus
 from backend.flows import load_flow_library
 from backend.flows.extensions import FlowExtensions
@@ -29,9 +30,15 @@ from backend.ports import (
     AgentStore,
     AttemptCounter,
     ConnectFederation,
+    ContactAssignments,
+    ContactNotes,
+    ContactStore,
     LeaseStore,
     LoginAttemptCounter,
     MeetingProvider,
+    RecordingArchive,
+    RecordingCapture,
+    RecordingStore,
     ReferenceStore,
 )
 from backend.services.accounts import AccountService
@@ -40,10 +47,13 @@ from backend.services.bundle import Services
 from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.login_throttle import LoginPolicy, LoginThrottle
+from backend.services.media_links import MediaLinks
 from backend.services.media_sessions import MediaSessions
 from backend.services.meetings import MeetingService
 from backend.services.rate_limits import NetworkKeys, NetworkRateLimiter, RateLimit
 from backend.services.readiness import ReadinessCheck
+from backend.services.recording_library import RecordingLibrary
+from backend.services.recordings import RecordingPolicy, RecordingService
 from backend.services.references import ReferencePolicy, ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.start_limits import StartLimits, StartPolicy
@@ -160,12 +170,15 @@ def aws_agent_accounts(values: Mapping[str, str], region: str) -> ConnectCognito
 
 
 def add_aws_agent(values: Mapping[str, str], region: str, *, username: str, display_name: str, email: str,
-                  password: str) -> CreatedAgent:
-    """Create an aws-mode agent (Connect user + Cognito user, or neither); an AwsCallFailed says what failed."""
+                  password: str, supervisor: bool = False) -> CreatedAgent:
+    """Create an aws-mode agent (Connect user + Cognito user, or neither); an AwsCallFailed says what failed. A
+    supervisor's Cognito user also joins the supervisor group (VCE_OIDC_SUPERVISOR_GROUP), whose claim the login
+    reads."""
     from backend.adapters.aws.agent_accounts import NewAgent
 
+    group = Settings(demo=True).oidc_supervisor_group if supervisor else ''
     return aws_agent_accounts(values, region).add(NewAgent(username=username, display_name=display_name,
-                                                           email=email, password=password))
+                                                           email=email, password=password, group=group))
 
 
 def flow_publisher(instance: InstanceArn) -> ConnectFlowPublisher:
@@ -233,8 +246,11 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
                                         limits=build_chat_limits(settings, store, store),
                                         disconnect_grace_seconds=settings.customer_disconnect_grace_seconds)
     agent_desk = AgentDeskService(engine, bus)
-    meetings = MeetingService(MediaSessions(_meeting_provider(settings, aws_clients), store, bus),
-                              DeskContactAssignments(engine), engine, customer_chat, bus)
+    media = MediaSessions(_meeting_provider(settings, aws_clients), store, bus)
+    assignments = DeskContactAssignments(engine)
+    meetings = MeetingService(media, assignments, engine, customer_chat, bus)
+    recordings, library, close_recordings = _recordings(settings, media, assignments, engine, customer_chat, bus,
+                                                        transcripts=store, clients=aws_clients)
     # the local engine's phone line is browser WebRTC whatever VCE_MEETING_BACKEND says
     voice = VoiceService(engine, store, MediaSessions(LocalMeetingProvider(), store, bus), engine, agent_desk, bus,
                          limits=build_call_limits(settings, store, store),
@@ -246,19 +262,24 @@ def build_services(settings: Settings, *, aws_clients: AwsClients | None = None,
         customer_chat.start()
         meetings.start()
         voice.start()
+        recordings.start()
+        library.start()
 
     async def stop() -> None:
+        await library.stop()
+        await recordings.stop()
         await voice.stop()
         await meetings.stop()
         await customer_chat.stop()
         await engine.stop()
+        close_recordings()
         await bus.stop()
         store.close()
 
     return Services(settings=settings, accounts=build_login_accounts(settings, store),
                     customer_chat=customer_chat, agent_desk=agent_desk, meetings=meetings, references=references,
                     voice=voice, start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store),
-                    readiness=ReadinessCheck(store))
+                    readiness=ReadinessCheck(store), recordings=recordings, recording_library=library)
 
 
 @dataclass
@@ -308,15 +329,23 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     references, customer_chat, instance_id = chat.references, chat.customer_chat, settings.connect_instance_id
     notes = ConnectContactNotes(connect, instance_id=instance_id)
     assignments = ConnectContactAssignments(connect, directory, instance_id=instance_id, sessions=store)
-    meetings = MeetingService(MediaSessions(_meeting_provider(settings, clients), store, bus), assignments, notes,
-                              customer_chat, bus)
+    media = MediaSessions(_meeting_provider(settings, clients), store, bus)
+    meetings = MeetingService(media, assignments, notes, customer_chat, bus)
+    recordings, library, close_recordings = _recordings(settings, media, assignments, notes, customer_chat, bus,
+                                                        transcripts=store, clients=clients,
+                                                        recording_store=_dynamo_recordings(settings, clients))
 
     async def start() -> None:
         await bus.start()
         customer_chat.start()
         meetings.start()
+        recordings.start()
+        library.start()
 
     async def stop() -> None:
+        await library.stop()
+        await recordings.stop()
+        close_recordings()
         await meetings.stop()
         await customer_chat.stop()
         await channel.stop()
@@ -327,7 +356,58 @@ def _build_aws_services(settings: Settings, clients: AwsClients) -> Services:
     return Services(settings=settings, accounts=build_login_accounts(settings, store, shared_counter=store),
                     customer_chat=customer_chat, agent_desk=None, meetings=meetings, references=references, voice=None,
                     start=start, stop=stop, single_sign_on=build_single_sign_on(settings, store, directory),
-                    ccp_login=_ccp_login(settings, clients), readiness=ReadinessCheck(store))
+                    ccp_login=_ccp_login(settings, clients), readiness=ReadinessCheck(store), recordings=recordings,
+                    recording_library=library)
+
+
+def _dynamo_recordings(settings: Settings, clients: AwsClients) -> RecordingStore:
+    from backend.adapters.aws.dynamo_recordings import DynamoRecordingStore
+
+    return DynamoRecordingStore(clients('dynamodb', settings.aws_region), settings.dynamodb_table)
+
+
+def _recordings(settings: Settings, media: MediaSessions, assignments: ContactAssignments, notes: ContactNotes,
+                customers: CustomerChatService, bus: EventBus, *, transcripts: ContactStore,
+                clients: AwsClients | None, recording_store: RecordingStore | None = None
+                ) -> tuple[RecordingService, RecordingLibrary, Callable[[], None]]:
+    """Recording (docs/recording.md): Chime meetings through media pipelines into the S3 bucket (none configured:
+    recording is unavailable), local meetings through the agent's browser into the data folder."""
+    close: Callable[[], None] = lambda: None  # noqa: E731
+    capture: RecordingCapture | None = None
+    available = True
+    archive: RecordingArchive
+    if media.backend == 'chime':
+        from backend.adapters.aws.chime_media_pipelines import SERVICE as PIPELINES
+        from backend.adapters.aws.chime_media_pipelines import ChimeMediaCapture
+        from backend.adapters.aws.s3_recordings import S3RecordingFiles
+
+        bucket = settings.recording_bucket
+        available = bool(bucket)
+        if bucket:
+            make = clients or _default_aws_clients()
+            capture = ChimeMediaCapture(make(PIPELINES, settings.aws_region), bucket=bucket)
+            archive = S3RecordingFiles(make('s3', settings.aws_region), bucket=bucket)
+        else:  # nothing can be recorded, so nothing is stored: no client is needed
+            archive = S3RecordingFiles(None, bucket='')
+            log.info('recordings.unavailable: Chime meetings record into VCE_RECORDING_BUCKET, which is not set')
+    else:
+        from backend.adapters.local.recording_files import LocalRecordingFiles
+
+        archive = LocalRecordingFiles(settings.recordings_dir)
+    if recording_store is None:
+        from backend.adapters.local.sqlite_recordings import SqliteRecordingStore
+
+        local_store = SqliteRecordingStore(settings.database_path)
+        recording_store, close = local_store, local_store.close
+    policy = RecordingPolicy(consent=ConsentPolicy(settings.recording_consent_policy),
+                             public_base_url=settings.agent_public_url)
+    service = RecordingService(recording_store, archive, capture, media, assignments, customers, notes, bus, policy,
+                               available=available, backend='chime' if media.backend == 'chime' else 'browser')
+    links = MediaLinks(settings.storage_secret.get_secret_value().encode(), ttl_seconds=settings.recording_link_seconds)
+    library = RecordingLibrary(recording_store, archive, transcripts, links,
+                               link_seconds=settings.recording_link_seconds,
+                               retention_days=settings.recording_retention_days)
+    return service, library, close
 
 
 def build_event_bus(settings: Settings) -> EventBus:
@@ -491,9 +571,10 @@ def build_single_sign_on(settings: Settings, agents: AgentStore,
 
     provider = AuthlibIdentityProvider(settings.oidc_discovery_url, settings.oidc_client_id,
                                        settings.oidc_client_secret.get_secret_value(), settings.oidc_scopes,
-                                       logout_url=settings.oidc_logout_url)
+                                       logout_url=settings.oidc_logout_url, groups_claim=settings.oidc_groups_claim)
     return SingleSignOnService(provider, directory or MappedAgentDirectory(agents, settings.oidc_agent_emails),
-                               public_base_url=settings.agent_public_url)
+                               public_base_url=settings.agent_public_url,
+                               supervisor_group=settings.oidc_supervisor_group)
 
 
 def _meeting_provider(settings: Settings, clients: AwsClients | None) -> MeetingProvider:

@@ -81,6 +81,18 @@ class SignalReceived:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingChanged:
+    """A contact's recording changed state (``RecordingState`` value): the customer's page shows the notice or the
+    consent question and the indicator, the agent's page starts or stops its recorder and shows the answer."""
+
+    contact_id: str
+    recording_id: str
+    meeting_id: str
+    state: str
+    policy: str
+
+
+@dataclass(frozen=True, slots=True)
 class PagePresent:
     """A customer page of this session (the store's hash of its key, never the key) connected to a server process:
     another process waiting for that session's pages to come back stops waiting."""
@@ -97,7 +109,7 @@ class Resync:
 
 
 Event = (MessageAdded | TypingStarted | ContactChanged | AgentChanged | DesktopTakenOver | MeetingChanged
-         | VoiceChanged | SignalReceived | PagePresent | Resync)
+         | VoiceChanged | SignalReceived | PagePresent | Resync | RecordingChanged)
 Callback = Callable[[Event], None]
 
 

@@ -24,7 +24,9 @@ from backend.domain.model import (
     ParticipantSession,
     RedeemResult,
     ReferenceRecord,
+    Role,
 )
+from backend.domain.recording import AuditEntry, Recording, RecordingQuery
 
 
 class AgentLookup(Protocol):
@@ -38,6 +40,7 @@ class AgentStore(AgentLookup, Protocol):
     def list_agents(self) -> list[Agent]: ...
     def set_password_hash(self, username: str, password_hash: str) -> None: ...
     def set_agent_status(self, username: str, status: AgentStatus, since: float) -> None: ...
+    def set_agent_role(self, username: str, role: Role) -> None: ...
 
 
 class ContactStore(Protocol):
@@ -305,3 +308,97 @@ class AgentDirectory(Protocol):
     """Maps a verified email to a contact-centre user (local accounts now; Connect users in aws mode)."""
 
     def find_username(self, email: str) -> str | None: ...
+
+
+class RecordingStore(Protocol):
+    """Recordings' metadata (segments, consent) and the supervisors' audit log, in the product's store.
+
+    Local mode: ``adapters/local/sqlite_recordings``; aws mode: ``adapters/aws/dynamo_recordings`` (the same table).
+    """
+
+    def save_recording(self, recording: Recording) -> None:
+        """Insert or replace (the recording id is the key)."""
+        ...
+    def get_recording(self, recording_id: str) -> Recording | None: ...
+    def recordings_for_contact(self, contact_id: str) -> list[Recording]:
+        """Oldest first."""
+        ...
+    def list_recordings(self, query: RecordingQuery) -> list[Recording]:
+        """Newest first, at most ``query.limit``, filtered by ``query.matches``."""
+        ...
+    def unfinished_recordings(self) -> list[Recording]:
+        """Recordings not yet READY, FAILED or DECLINED (for the sweeps after a restart)."""
+        ...
+    def recordings_started_before(self, before: float) -> list[Recording]:
+        """For the retention sweep."""
+        ...
+    def delete_recording(self, recording_id: str) -> None: ...
+    def add_audit_entry(self, entry: AuditEntry) -> None: ...
+    def audit_entries(self, limit: int) -> list[AuditEntry]:
+        """Newest first."""
+        ...
+
+
+class RecordingArchive(Protocol):
+    """Where recordings' files live: local mode's data folder, or an S3 bucket (aws mode).
+
+    ``append_chunk`` and ``finish_segment`` are the browser recorder's (local meetings): chunks arrive in order and
+    each one is on disk before it is acknowledged, so a crash loses at most the chunk in flight. Blocking calls: the
+    services run them in a worker thread.
+    """
+
+    kind: str  # 'files' or 's3'
+
+    def append_chunk(self, recording_id: str, segment: int, data: bytes) -> int:
+        """Add the next chunk of a segment, durably; return the segment's size so far."""
+        ...
+
+    def finish_segment(self, recording_id: str, segment: int) -> tuple[str, int, float]:
+        """Make a written segment playable and seekable; return its key, size in bytes and duration in seconds
+        (size 0 when nothing usable was written)."""
+        ...
+
+    def segment_written_at(self, recording_id: str, segment: int) -> float | None:
+        """When the segment's last chunk was written (None if none was)."""
+        ...
+
+    def describe_object(self, key: str) -> tuple[int, float] | None:
+        """An object's size and duration, once it exists (the concatenation's output in aws mode)."""
+        ...
+
+    def find_output(self, prefix: str) -> str | None:
+        """The key of the playable file below ``prefix`` (a capture's concatenated MP4), once written."""
+        ...
+
+    def local_path(self, key: str) -> str | None:
+        """The file behind ``key`` when the server serves it itself (local files); None for S3."""
+        ...
+
+    def presigned_url(self, key: str, *, download_name: str | None, expires_seconds: int) -> str | None:
+        """A short-lived URL the browser loads directly (S3); None when the server serves the file itself."""
+        ...
+
+    def delete_objects(self, recording: Recording) -> None: ...
+
+
+class RecordingCapture(Protocol):
+    """A server-side capture of a meeting (aws mode: Amazon Chime SDK media capture and concatenation pipelines).
+
+    Blocking calls; the services run them in a worker thread. Local meetings have none: the agent's browser
+    records them."""
+
+    def start_capture(self, recording: Recording, provider_meeting: dict[str, object]) -> dict[str, object]:
+        """Start capturing into ``<prefix>``; return the ids the later calls need (kept on the recording)."""
+        ...
+
+    def stop_capture(self, capture: dict[str, object]) -> None:
+        """Stop capturing; the concatenation then writes the one playable file."""
+        ...
+
+    def capture_status(self, capture: dict[str, object]) -> str:
+        """'running', 'finishing', 'done' or 'failed' (the concatenation pipeline's state)."""
+        ...
+
+    def output_prefix(self, capture: dict[str, object]) -> str:
+        """The key prefix the concatenated file is written below."""
+        ...

@@ -11,6 +11,8 @@ from backend.domain.model import Contact, ContactState, ParticipantRole
 from backend.events import ContactChanged, Event, MeetingChanged, MessageAdded, Resync, TypingStarted
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from backend.services.recordings import RecordingService
+from customer_ui.recording_notice import RecordingNotice
 from ui_common.call_panel import CallPanel, CallState
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.message_limit import MessageLimit
@@ -23,7 +25,8 @@ WAITING_STATES = {ContactState.INITIATED, ContactState.IN_FLOW, ContactState.QUE
 
 class CustomerChatPanel(ui.column):
     def __init__(self, chat: CustomerChatService, meetings: MeetingService, session_key: str, contact: Contact, *,
-                 on_new_chat: Callable[[], None], ice_servers: list[dict[str, object]]) -> None:
+                 on_new_chat: Callable[[], None], ice_servers: list[dict[str, object]],
+                 recordings: RecordingService | None = None) -> None:
         """Customer Chat Panel
 
         Subscribes to its contact's events for as long as the page lives; rebuilds its history from the backend,
@@ -34,7 +37,10 @@ class CustomerChatPanel(ui.column):
         self._chat, self._meetings, self._session_key = chat, meetings, session_key
         self._ice_servers = ice_servers
         self._call: CallPanel | None = None
+        live = meetings.customer_join_info(session_key) is not None
         with self:
+            if recordings is not None:  # the recording notice, question and indicator (docs/recording.md)
+                RecordingNotice(recordings, session_key, contact.contact_id, meeting_live=live)
             self._call_slot = ui.column().classes('w-full gap-0')  # the call panel is built when first needed
             with ui.row().classes('w-full items-center no-wrap bg-green-1 rounded p-2') as self.video_prompt:
                 ui.icon('videocam', color='positive')
@@ -64,7 +70,7 @@ class CustomerChatPanel(ui.column):
         ui.context.client.on_delete(self._subscription.close)
         self.transcript.show(chat.transcript(session_key))
         self._show_state(contact.state)
-        self._show_invitation(meetings.customer_join_info(session_key) is not None, rejoin=True)
+        self._show_invitation(live, rejoin=True)
 
     def close(self) -> None:
         self._subscription.close()

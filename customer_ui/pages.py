@@ -20,7 +20,7 @@ def register(services: Services) -> None:
     @ui.page('/', title=services.settings.company_name, reconnect_timeout=CUSTOMER_RECONNECT_SECONDS)
     async def website() -> None:
         await CustomerWebsite(services.settings, services.customer_chat, services.meetings,
-                              presence=presence).build()
+                              presence=presence, recordings=services.recordings).build()
 
     if voice is None:  # aws mode: customers phone the Amazon Connect instance's number instead
         return

@@ -14,6 +14,7 @@ from backend.domain.errors import DomainError
 from backend.domain.model import Contact, ContactState
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
+from backend.services.recordings import RecordingService
 from backend.settings import Settings
 from customer_ui.branding import branded_header
 from customer_ui.chat_panel import CustomerChatPanel
@@ -27,8 +28,9 @@ from ui_common.client_address import client_address
 
 class CustomerWebsite:
     def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService, *,
-                 presence: Sequence[PresenceListener]) -> None:
+                 presence: Sequence[PresenceListener], recordings: RecordingService | None = None) -> None:
         self._settings, self._chat, self._meetings, self._presence = settings, chat, meetings, presence
+        self._recordings = recordings
         self._client_address = ''
         self._chat_panel: CustomerChatPanel | None = None
         self._restored = False  # the tab's running chat (if any) is on screen; links may act from now on
@@ -98,7 +100,8 @@ class CustomerWebsite:
         self.panel.clear()
         with self.panel:
             self._chat_panel = CustomerChatPanel(self._chat, self._meetings, self._session_key, contact,
-                                                 on_new_chat=self._new_chat, ice_servers=self._settings.ice_servers)
+                                                 on_new_chat=self._new_chat, ice_servers=self._settings.ice_servers,
+                                                 recordings=self._recordings)
         self.panel.set_visibility(True)
 
     def _new_chat(self) -> None:

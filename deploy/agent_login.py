@@ -10,11 +10,13 @@ from aws_cdk import Aws, Duration, RemovalPolicy, SecretValue
 from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
+from backend.settings import Settings
 from deploy.config import DeployConfig
 
 CALLBACK_PATH = '/agent/oidc/callback'
 SIGN_OUT_PATH = '/agent/login'
 SCOPES = 'openid email profile'
+SUPERVISOR_GROUP = Settings.model_fields['oidc_supervisor_group'].default  # the server's default: no setting needed
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,9 @@ def build_agent_login(scope: Construct, config: DeployConfig) -> AgentLogin:
                 user_attributes=[cognito.CfnUserPoolUser.AttributeTypeProperty(name='email', value=agent.email),
                                  cognito.CfnUserPoolUser.AttributeTypeProperty(name='email_verified', value='true'),
                                  cognito.CfnUserPoolUser.AttributeTypeProperty(name='name', value=agent.name)])
+    # supervisors (docs/recording.md): the ID token's cognito:groups claim names this group (VCE_OIDC_SUPERVISOR_GROUP)
+    cognito.CfnUserPoolGroup(scope, 'SupervisorGroup', user_pool_id=pool.user_pool_id, group_name=SUPERVISOR_GROUP,
+                             description='Supervisors: also reach the video call recordings')
     return AgentLogin(
         pool=pool, client=client,
         discovery_url=f'https://cognito-idp.{Aws.REGION}.amazonaws.com/{pool.user_pool_id}'

@@ -120,6 +120,11 @@ class DeployConfig(BaseModel):
     log_retention_days: int = 30
     retain_data: bool = True  # the table and the secrets outlive the stack (vce destroy --retain-data/--delete-data)
     cognito_domain_prefix: str = ''  # empty: <stack name>-<account id>, lower case
+    # video call recording (docs/recording.md): a KMS-encrypted bucket the Chime media pipelines write into, kept
+    # recording_retention_days (S3 lifecycle; the server deletes the metadata), and the customer's consent policy
+    recording: bool = True
+    recording_retention_days: int = Field(default=90, ge=1, le=3650)
+    recording_consent_policy: Literal['off', 'notify', 'require'] = 'require'
 
     @field_validator('stack_name')
     @classmethod

@@ -53,6 +53,11 @@ def acknowledge_accepted(stack: VideoCallEscalationStack) -> None:
                          'execution role needs ecr:GetAuthorizationToken, which has no resource-level permissions '
                          '(AWS documents Resource "*" for it); the pull actions themselves are scoped to the asset '
                          'repository by CDK.'))
+    if stack.recordings is not None:
+        accepted.append((stack.recordings.bucket, 'S1', 'Every read of a recording is a presigned URL the task '
+                         'role signs after the product wrote the access to its audit log (docs/recording.md); '
+                         'CloudTrail data events can record the S3 side too. A log bucket of its own would hold '
+                         'the names of every recording again.'))
     if stack.config.redis_replicas == 0:
         accepted.append((stack.redis_cluster, 'AEC4', 'The operator chose redis_replicas = 0: one node, half the '
                          'price; if it fails, open pages lose their shared storage until ElastiCache replaces it. '

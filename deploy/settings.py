@@ -7,7 +7,8 @@
 - The secrets (storage, reference, OIDC client) never enter the template or SSM: Secrets Manager holds them and ECS
   injects them as ``VCE_*`` variables (which win over SSM).
 - The environment holds only what is not in the tree: the mode, region and hierarchy (needed before SSM can be
-  read), the process's listen address, JSON logs, the trusted proxies, the Cognito sign-out URL and the Redis URLs.
+  read), the process's listen address, JSON logs, the trusted proxies, the Cognito sign-out URL, the Redis URLs and
+  recording's consent policy and retention.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from backend.settings.parameters import BY_NAME
+from deploy.config import DeployConfig
 
 CONTAINER_PORT = 8080
 
@@ -49,3 +51,12 @@ def process_environment(*, region: str, ssm_path: str, trusted_proxies: str, log
         'VCE_REDIS_URL': redis_url,
         'NICEGUI_REDIS_URL': redis_url,
     }
+
+
+def recording_environment(config: DeployConfig) -> dict[str, str]:
+    """Recording's settings that are not in the parameter tree (the bucket is: ``recordingBucket``): the consent
+    policy and the retention the server's sweep applies to the metadata (the bucket's lifecycle, to the files)."""
+    if not config.recording:
+        return {}
+    return {'VCE_RECORDING_CONSENT_POLICY': config.recording_consent_policy,
+            'VCE_RECORDING_RETENTION_DAYS': str(config.recording_retention_days)}

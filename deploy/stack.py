@@ -23,8 +23,9 @@ from deploy.cache import build_redis
 from deploy.config import DeployConfig
 from deploy.contact_centre import build_contact_centre
 from deploy.network import build_vpc, load_balancer_networks
+from deploy.recordings import build_recording_storage
 from deploy.service import build_web_service, service_security_group
-from deploy.settings import process_environment, write_parameters
+from deploy.settings import process_environment, recording_environment, write_parameters
 from deploy.task_permissions import Target, task_policy_statements
 from vce_resources import contact_flows_dir
 
@@ -71,6 +72,11 @@ class VideoCallEscalationStack(Stack):
         }
         if config.connect_federation_role_arn:
             values['connectFederationRoleARN'] = config.connect_federation_role_arn
+        self.recordings = (build_recording_storage(self, retention_days=config.recording_retention_days,
+                                                   retain_data=config.retain_data)
+                           if config.recording else None)
+        if self.recordings is not None:
+            values['recordingBucket'] = self.recordings.bucket.bucket_name
         write_parameters(self, config.ssm_path, values)
         task_role = iam.Role(self, 'TaskRole', assumed_by=iam.ServicePrincipal('ecs-tasks.amazonaws.com'),
                              description='The Video Call Escalation server: exactly the calls it makes')
@@ -78,13 +84,15 @@ class VideoCallEscalationStack(Stack):
         self.wildcard_resources = sorted({resource for resources in targets.values() for resource in resources
                                           if resource.endswith('*')})
         self.task_policy = iam.Policy(self, 'TaskPolicy', statements=task_policy_statements(
-            targets, federated=config.ccp_login_mode == 'federated'))
+            targets, federated=config.ccp_login_mode == 'federated', recording=config.recording))
         task_role.attach_inline_policy(self.task_policy)
+        environment = process_environment(region=Aws.REGION, ssm_path=config.ssm_path,
+                                          trusted_proxies=load_balancer_networks(vpc), logout_url=login.logout_url,
+                                          redis_url=redis.url)
+        environment.update(recording_environment(config))
         web = build_web_service(
             self, config, vpc=vpc, group=group, image=image or container_image(config), retention=retention,
-            environment=process_environment(region=Aws.REGION, ssm_path=config.ssm_path,
-                                            trusted_proxies=load_balancer_networks(vpc),
-                                            logout_url=login.logout_url, redis_url=redis.url),
+            environment=environment,
             secrets={'VCE_STORAGE_SECRET': ecs.Secret.from_secrets_manager(storage_secret),
                      'VCE_REFERENCE_SECRET': ecs.Secret.from_secrets_manager(reference_secret),
                      'VCE_OIDC_CLIENT_SECRET': ecs.Secret.from_secrets_manager(oidc_secret)},
@@ -99,6 +107,8 @@ class VideoCallEscalationStack(Stack):
             'OidcClientSecretArn': oidc_secret.secret_arn,
             'DataRetention': 'retain' if config.retain_data else 'delete',
         }
+        if self.recordings is not None:
+            outputs['RecordingBucket'] = self.recordings.bucket.bucket_name
         for index, secret in enumerate(centre.agent_password_secrets):
             outputs[f'AgentPasswordSecret{index}'] = secret.secret_arn
         for name, value in outputs.items():
@@ -113,6 +123,11 @@ class VideoCallEscalationStack(Stack):
             'meetings': [f'arn:{Aws.PARTITION}:chime:{Aws.REGION}:{Aws.ACCOUNT_ID}:meeting/*'],
             'settings': [f'arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter{parameter_path}'],
             'federation_role': [config.connect_federation_role_arn],
+            'media_pipelines': [f'arn:{Aws.PARTITION}:chime:{Aws.REGION}:{Aws.ACCOUNT_ID}:media-pipeline/*',
+                                f'arn:{Aws.PARTITION}:chime:{Aws.REGION}:{Aws.ACCOUNT_ID}:meeting/*'],
+            'recordings_bucket': [self.recordings.bucket.bucket_arn] if self.recordings else [],
+            'recording_objects': [self.recordings.bucket.arn_for_objects('*')] if self.recordings else [],
+            'recording_key': [self.recordings.key.key_arn] if self.recordings else [],
         }
 
 

@@ -16,8 +16,9 @@ from typing import Literal
 
 from aws_cdk import aws_iam as iam
 
-Target = Literal['table', 'instance', 'meetings', 'settings', 'federation_role']
-Need = Literal['always', 'federated']
+Target = Literal['table', 'instance', 'meetings', 'settings', 'federation_role', 'media_pipelines',
+                 'recordings_bucket', 'recording_objects', 'recording_key']
+Need = Literal['always', 'federated', 'recording']
 
 
 @dataclass(frozen=True)
@@ -46,18 +47,31 @@ GRANTS: tuple[Grant, ...] = (
     Grant('ssm:GetParametersByPath', 'settings', 'aws mode reads its settings at start-up'),
     Grant('sts:AssumeRole', 'federation_role', 'federated CCP login runs GetFederationToken as this role',
           needed='federated'),
+    Grant('chime:CreateMediaCapturePipeline', 'media_pipelines', 'a recording starts (the meeting is its source)',
+          needed='recording'),
+    Grant('chime:CreateMediaConcatenationPipeline', 'media_pipelines', 'one MP4 per recording', needed='recording'),
+    Grant('chime:DeleteMediaCapturePipeline', 'media_pipelines', 'a recording stops', needed='recording'),
+    Grant('chime:GetMediaPipeline', 'media_pipelines', 'is the concatenated file ready', needed='recording'),
+    Grant('s3:ListBucket', 'recordings_bucket', 'find the concatenated MP4; list a recording\'s files to delete',
+          needed='recording'),
+    Grant('s3:GetObject', 'recording_objects', 'sign the short-lived playback and download URLs; HeadObject',
+          needed='recording'),
+    Grant('s3:DeleteObject', 'recording_objects', 'a supervisor deletes a recording; retention', needed='recording'),
+    Grant('kms:Decrypt', 'recording_key', 'the presigned URLs read KMS-encrypted objects as this role',
+          needed='recording'),
 )
 
 
-def grants_for(*, federated: bool) -> list[Grant]:
-    return [grant for grant in GRANTS if grant.needed == 'always' or federated]
+def grants_for(*, federated: bool, recording: bool = False) -> list[Grant]:
+    return [grant for grant in GRANTS if grant.needed == 'always' or (grant.needed == 'federated' and federated)
+            or (grant.needed == 'recording' and recording)]
 
 
-def task_policy_statements(resources: Mapping[Target, Sequence[str]], *, federated: bool
+def task_policy_statements(resources: Mapping[Target, Sequence[str]], *, federated: bool, recording: bool = False
                            ) -> list[iam.PolicyStatement]:
     """One statement per target (its actions sorted), in the table's order of targets."""
     by_target: dict[Target, list[str]] = {}
-    for grant in grants_for(federated=federated):
+    for grant in grants_for(federated=federated, recording=recording):
         by_target.setdefault(grant.on, []).append(grant.action)
     return [iam.PolicyStatement(sid=f'Vce{target.title().replace("_", "")}', actions=sorted(actions),
                                 resources=list(resources[target]))

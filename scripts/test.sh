@@ -24,6 +24,7 @@ need_package() {  # need_package COMMAND PACKAGE
 
 need_package chromium chromium   # Debian's Chromium: Playwright's own browser download does not work offline
 need_package ip iproute2
+need_package ffprobe ffmpeg  # the recording tests check the files with ffprobe (and ffmpeg's filters)
 need_package unshare util-linux
 need_package node nodejs   # Amazon Connect ChatJS judges the fake Participant Service in the contract tests
 need_package npm npm

@@ -74,6 +74,8 @@ class CallPanel(ui.column):
         self._sharing = False
         self._joining = False  # Join clicked, not yet in: a device list that comes back now starts no preview
         self._roster: dict[str, str] = {}
+        self._state_listeners: list[Callable[[CallState], None]] = []
+        self._leave_listeners: list[Callable[[], None]] = []
         with self:
             self.title = ui.label('Video call').classes('text-base font-medium')
             self.message = ui.label().classes('text-sm').props('data-testid=call-message role=status')
@@ -100,6 +102,8 @@ class CallPanel(ui.column):
                         ui.button('Cancel video', icon='call_end', on_click=on_end_for_all) \
                             .props('flat dense color=negative data-testid=cancel-video')
             with ui.column().classes('w-full gap-1') as self.call_area:
+                # what a page adds to the call's controls (the agent's Record toggle and indicator)
+                self.extra_controls = ui.row().classes('w-full gap-2 items-center empty:hidden')
                 with ui.row().classes('w-full gap-1 items-center'):
                     self.mute_button = ui.button(icon='mic', on_click=self._toggle_mute) \
                         .props('round dense data-testid=mute').tooltip('Mute / unmute')
@@ -151,7 +155,17 @@ class CallPanel(ui.column):
         if self.join_info is not None:
             self.open_setup(self.join_info)
 
+    def add_listeners(self, *, on_state: Callable[[CallState], None] | None = None,
+                      on_leave: Callable[[], None] | None = None) -> None:
+        """Be told of every state change, and when this side leaves by its own Leave (not a reload)."""
+        if on_state is not None:
+            self._state_listeners.append(on_state)
+        if on_leave is not None:
+            self._leave_listeners.append(on_leave)
+
     def leave(self) -> None:
+        for listener in self._leave_listeners:
+            listener()
         self.element.leave()
         self._signals.stop_receiving()
         self.message.set_text('You left the video call.')
@@ -325,6 +339,8 @@ class CallPanel(ui.column):
         self.rejoin_button.set_visibility(state is CallState.LEFT)
         if self._on_state_change is not None:
             self._on_state_change(state)
+        for listener in self._state_listeners:
+            listener(state)
 
 
 def _backend(name: str) -> Backend:

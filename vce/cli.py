@@ -122,13 +122,27 @@ def agents_add(username: str,
                password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                                      envvar='VCE_NEW_AGENT_PASSWORD',
                                                      help='aws mode: the Connect CCP password')],
-               email: Annotated[str, typer.Option(help='aws mode: the agent\'s email (Cognito login)')] = '') -> None:
+               email: Annotated[str, typer.Option(help='aws mode: the agent\'s email (Cognito login)')] = '',
+               role: Annotated[str, typer.Option(help='agent, or supervisor (also reaches the recordings)')] = 'agent'
+               ) -> None:
     """Create an agent: a local account, or in aws mode (VCE_MODE=aws) a Connect user and a Cognito user."""
+    if role not in ('agent', 'supervisor'):
+        typer.echo(f'--role must be agent or supervisor, not {role!r}', err=True)
+        raise typer.Exit(2)
     if BootstrapSettings().mode == 'aws':
-        agents_cmd.add_aws_agent(username, name, email, password)
+        agents_cmd.add_aws_agent(username, name, email, password, role=role)
         return
-    agent = _run(lambda: _accounts(_settings(demo=True)).add_agent(username, name, password))
-    typer.echo(f'Created agent {agent.username} ({agent.display_name}).')
+    agent = _run(lambda: _accounts(_settings(demo=True)).add_agent(username, name, password, role))
+    typer.echo(f'Created {agent.role.value} {agent.username} ({agent.display_name}).')
+
+
+@agents_app.command('role')
+def agents_role(username: str,
+                role: Annotated[str, typer.Argument(help='agent, or supervisor (also reaches the recordings)')]
+                ) -> None:
+    """Change a local account's role (it applies at the account's next page load)."""
+    _run(lambda: _accounts(_settings(demo=True)).set_role(username, role))
+    typer.echo(f'{username} is now a {role}.')
 
 
 @agents_app.command('list')
@@ -138,7 +152,7 @@ def agents_list() -> None:
     if not agents:
         typer.echo('No agents yet. Create one with: vce agents add USERNAME --name "Full Name"')
     for agent in agents:
-        typer.echo(f'{agent.username:20} {agent.display_name:30} {agent.status.value}')
+        typer.echo(f'{agent.username:20} {agent.display_name:30} {agent.role.value:11} {agent.status.value}')
 
 
 @agents_app.command('passwd')

@@ -9,7 +9,8 @@ What the pages need, and why each source is there (docs/security/headers.md):
   element templates in the browser. No ``'unsafe-inline'``: an injected ``<script>`` or ``onclick`` does not run.
 * styles: ``'unsafe-inline'``, because Quasar and Tailwind's runtime write style attributes and ``<style>`` elements.
 * media and images: our origin, ``blob:``/``mediastream:`` for camera, screen and remote video, ``data:`` images;
-  the brand logo's origin when VCE_BRAND_LOGO_URL is elsewhere.
+  the brand logo's origin when VCE_BRAND_LOGO_URL is elsewhere; with Chime meetings and a recording bucket, the
+  bucket's S3 origin, where the supervisors' presigned playback URLs point (local recordings play from our origin).
 * connections: our origin (the socket); with Chime meetings (aws mode, or VCE_MEETING_BACKEND=chime) the Chime SDK
   endpoints the meeting's media placement names (``wss://signal…chime.aws``, ``https://…ingest.chime.aws``, TURN
   control), all under ``*.chime.aws``; in aws mode the Connect instance and the regional Connect endpoints Streams'
@@ -36,6 +37,7 @@ class ContentSecurityPolicy:
     frame_src: tuple[str, ...]
     form_action: tuple[str, ...]
     img_src: tuple[str, ...]
+    media_src: tuple[str, ...] = ("'self'", 'blob:', 'mediastream:')
 
     @classmethod
     def for_settings(cls, settings: Settings) -> ContentSecurityPolicy:
@@ -55,8 +57,12 @@ class ContentSecurityPolicy:
         logo = urlsplit(settings.brand_logo_url)
         if logo.scheme == 'https' and logo.netloc:
             images.append(f'https://{logo.netloc}')
+        media = ["'self'", 'blob:', 'mediastream:']
+        chime = settings.mode == 'aws' or settings.meeting_backend == 'chime'
+        if chime and settings.recording_bucket:  # presigned URLs: virtual-hosted, regional (s3_recordings.py)
+            media.append(f'https://{settings.recording_bucket}.s3.{settings.aws_region}.amazonaws.com')
         return cls(connect_src=tuple(connect), frame_src=tuple(frames) or ("'none'",), form_action=tuple(forms),
-                   img_src=tuple(images))
+                   img_src=tuple(images), media_src=tuple(media))
 
     def header(self, nonce: str | None = None) -> str:
         scripts = ["'self'", "'unsafe-eval'"] + ([f"'nonce-{nonce}'"] if nonce else [])
@@ -66,7 +72,7 @@ class ContentSecurityPolicy:
             'style-src': ("'self'", "'unsafe-inline'"),
             'img-src': self.img_src,
             'font-src': ("'self'", 'data:'),
-            'media-src': ("'self'", 'blob:', 'mediastream:'),
+            'media-src': self.media_src,
             'connect-src': self.connect_src,
             'worker-src': ("'self'", 'blob:'),
             'frame-src': self.frame_src,

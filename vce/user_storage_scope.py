@@ -22,20 +22,21 @@ from starlette.middleware import Middleware
 from starlette.middleware.base import RequestResponseEndpoint
 from starlette.types import ASGIApp
 
-from agent_ui.login.auth import DESKTOP_PATH
+from agent_ui.login.auth import DESKTOP_PATH, SUPERVISOR_PATH
 
 STORAGE_PATH_PREFIX = DESKTOP_PATH  # /agent and everything below it
+STORAGE_PATH_PREFIXES = (DESKTOP_PATH, SUPERVISOR_PATH)  # and the supervisors' pages (the same signed-in staff)
 
 
 class ScopedRequestTracking(RequestTrackingMiddleware):
-    """NiceGUI's request tracking, with a user storage only for paths under ``prefix``."""
+    """NiceGUI's request tracking, with a user storage only for paths under ``prefixes``."""
 
-    def __init__(self, app: ASGIApp, prefix: str = STORAGE_PATH_PREFIX) -> None:
+    def __init__(self, app: ASGIApp, prefixes: tuple[str, ...] = STORAGE_PATH_PREFIXES) -> None:
         super().__init__(app)
-        self._prefix = prefix.rstrip('/')
+        self._prefixes = tuple(prefix.rstrip('/') for prefix in prefixes)
 
     async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
-        if uses_user_storage(request, self._prefix):
+        if any(uses_user_storage(request, prefix) for prefix in self._prefixes):
             return await super().dispatch(request, call_next)
         request_contextvar.set(request)  # app.storage.browser reads the request from here
         if 'id' not in request.session:

@@ -25,6 +25,7 @@ from agent_ui.connect_desktop.contact_view import ConnectContactView
 from agent_ui.contact_list import ContactList
 from agent_ui.desktop_frame import DESKTOP_ROOT, desktop_body, desktop_header
 from agent_ui.extensions import DesktopExtensions
+from agent_ui.recording_control import AgentRecordingControl
 from agent_ui.video_start import start_agent_video
 from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Contact, ContactState
@@ -32,6 +33,7 @@ from backend.domain.video_signal import VideoAction, format_video_signal
 from backend.events import Event, MeetingChanged, Resync
 from backend.services.ccp_login import CcpLoginService
 from backend.services.meetings import MeetingService
+from backend.services.recordings import RecordingService
 
 log = logging.getLogger('vce.agent_ui')
 
@@ -44,8 +46,10 @@ class ConnectDesktop:
     def __init__(self, ccp_login: CcpLoginService, meetings: MeetingService, extensions: DesktopExtensions,
                  username: str, display_name: str, *, ice_servers: list[dict[str, object]],
                  adhoc_dialog: Callable[[], AdhocDialog],
-                 end_session: Callable[[MutableMapping[str, Any]], Awaitable[str]]) -> None:
+                 end_session: Callable[[MutableMapping[str, Any]], Awaitable[str]],
+                 recordings: RecordingService | None = None) -> None:
         """:param username: the logged-in agent, which is also the Connect username the CCP must be signed in as"""
+        self._recordings = recordings
         self._ccp_login, self._meetings, self._extensions = ccp_login, meetings, extensions
         self._username, self._display_name = username, display_name
         self._ice_servers, self._adhoc_dialog, self._end_session = ice_servers, adhoc_dialog, end_session
@@ -72,6 +76,9 @@ class ConnectDesktop:
             self.contact_list = ContactList(on_open=self._open, show_connecting=True)
         self.call = desktop_body(home=self._home, contact_page=self._contact_page, meetings=self._meetings,
                                  ice_servers=self._ice_servers, on_end_for_all=self._end_for_all)
+        if self._recordings is not None:
+            AgentRecordingControl(self.call, self._recordings, self._username, self._display_name,
+                                  contact_of=lambda: self._call_contact)
         subscription = self._meetings.subscribe_agent(self._username, self._on_meeting_event)
         ui.context.client.on_delete(subscription.close)
         self._refresh_contacts()

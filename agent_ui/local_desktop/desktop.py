@@ -14,6 +14,7 @@ from agent_ui.local_desktop.ccp_panel import CcpPanel
 from agent_ui.local_desktop.contact_view import ContactView
 from agent_ui.local_desktop.softphone import Softphone
 from agent_ui.login.auth import LOGIN_PATH
+from agent_ui.recording_control import AgentRecordingControl
 from agent_ui.video_start import start_agent_video
 from backend.domain.errors import DomainError
 from backend.domain.model import AgentStatus, ParticipantRole
@@ -29,6 +30,7 @@ from backend.events import (
 )
 from backend.services.agent_desk import AgentDeskService
 from backend.services.meetings import MeetingService
+from backend.services.recordings import RecordingService
 from backend.services.voice import VoiceService
 
 
@@ -41,7 +43,9 @@ class AgentDesktop:
     def __init__(self, desk: AgentDeskService, meetings: MeetingService, extensions: DesktopExtensions, username: str,
                  *, ice_servers: list[dict[str, object]], adhoc_dialog: Callable[[], AdhocDialog],
                  voice: VoiceService,
-                 end_session: Callable[[MutableMapping[str, Any]], Awaitable[str]] | None = None) -> None:
+                 end_session: Callable[[MutableMapping[str, Any]], Awaitable[str]] | None = None,
+                 recordings: RecordingService | None = None) -> None:
+        self._recordings = recordings
         self._desk, self._meetings, self._extensions, self._username = desk, meetings, extensions, username
         self._adhoc_dialog = adhoc_dialog
         self._end_session = end_session or _forget_agent  # returns where the browser goes after logout
@@ -66,6 +70,9 @@ class AgentDesktop:
                                            is_active=lambda: self._desk.is_active(self._username, self._desk_id))
         self.call = desktop_body(home=self._home, contact_page=self._contact_page, meetings=self._meetings,
                                  ice_servers=self._ice_servers, on_end_for_all=self._end_for_all)
+        if self._recordings is not None:
+            AgentRecordingControl(self.call, self._recordings, self._username, agent.display_name,
+                                  contact_of=lambda: self._call_contact)
         with ui.dialog().props('persistent') as self.taken_over, ui.card():
             ui.label('Your desktop is open in another tab.').classes('text-lg')
             ui.label('Only one tab can handle contacts at a time.').classes('text-sm')

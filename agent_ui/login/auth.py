@@ -30,6 +30,7 @@ log = logging.getLogger('vce.agent_ui')
 
 LOGIN_PATH = LOGIN_PAGE_PATH
 DESKTOP_PATH = '/agent'
+SUPERVISOR_PATH = '/supervisor'  # the supervisors' pages (agent_ui/supervisor): signed-in staff only
 OIDC_START_PATH = '/agent/oidc/login'
 LOCAL_SESSION_PATH = '/agent/session'
 PUBLIC_AGENT_PATHS = frozenset({LOGIN_PATH, OIDC_START_PATH, CALLBACK_PATH, LOCAL_SESSION_PATH})
@@ -64,7 +65,8 @@ class AgentAuthMiddleware(BaseHTTPMiddleware):
 
 
 def _is_agent_page(path: str) -> bool:
-    return (path == DESKTOP_PATH or path.startswith(DESKTOP_PATH + '/')) and path not in PUBLIC_AGENT_PATHS
+    return any(path == root or path.startswith(root + '/') for root in (DESKTOP_PATH, SUPERVISOR_PATH)) \
+        and path not in PUBLIC_AGENT_PATHS
 
 
 def safe_redirect(target: str | None) -> str:
@@ -97,7 +99,8 @@ async def _collect_local_session(request: Request) -> RedirectResponse:
     passed = app.storage.user.pop(PASSED_LOGIN_KEY, None)
     if not passed or time.time() > passed['expires']:
         return RedirectResponse(LOGIN_PATH, status_code=303)
-    await begin_agent_session(request, username=passed['username'], display_name=passed['display_name'])
+    await begin_agent_session(request, username=passed['username'], display_name=passed['display_name'],
+                              role=passed.get('role', 'agent'))
     return RedirectResponse(safe_redirect(passed['redirect_to']), status_code=303)
 
 
@@ -128,6 +131,7 @@ def _local_login_card(accounts: AccountService, redirect_to: str | None) -> None
             error.set_text('Wrong username or password.')
             return
         session[PASSED_LOGIN_KEY] = {'username': agent.username, 'display_name': agent.display_name,
+                                     'role': agent.role.value,
                                      'redirect_to': safe_redirect(redirect_to),
                                      'expires': time.time() + PASSED_LOGIN_SECONDS}
         ui.navigate.to(LOCAL_SESSION_PATH)

@@ -51,7 +51,7 @@ def register_oidc_routes(sso: SingleSignOnService) -> None:
         except DomainError as error:
             return _back_to_login(str(error))
         await begin_agent_session(request, username=agent.username, display_name=agent.display_name,
-                                  id_token=agent.id_token)
+                                  id_token=agent.id_token, role='supervisor' if agent.supervisor else 'agent')
         return RedirectResponse(safe_redirect(agent.redirect_to), status_code=303)
 
 

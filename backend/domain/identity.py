@@ -39,6 +39,7 @@ class VerifiedIdentity:
     email_verified: bool
     name: str | None
     id_token: str
+    groups: tuple[str, ...] = ()  # the configured groups claim (Cognito: cognito:groups), from the signed token
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +50,4 @@ class SignedInAgent:
     display_name: str
     id_token: str
     redirect_to: str
+    supervisor: bool = False  # the token's groups claim has the supervisor group

@@ -49,6 +49,13 @@ class AgentStatus(StrEnum):
 SELECTABLE_STATUSES = (AgentStatus.AVAILABLE, AgentStatus.BREAK, AgentStatus.OFFLINE)
 
 
+class Role(StrEnum):
+    """What an account may reach: agents handle contacts; supervisors also reach the recordings."""
+
+    AGENT = 'agent'
+    SUPERVISOR = 'supervisor'
+
+
 class ParticipantRole(StrEnum):
     CUSTOMER = 'CUSTOMER'
     AGENT = 'AGENT'
@@ -69,6 +76,7 @@ class Agent:
     routing_queues: tuple[str, ...]
     status: AgentStatus = AgentStatus.OFFLINE
     status_since: float = 0.0
+    role: Role = Role.AGENT
 
     @property
     def personal_queue(self) -> str:

@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from backend.domain.errors import InvalidInput, NotFound
-from backend.domain.model import Agent
+from backend.domain.model import Agent, Role
 from backend.domain.validation import check_password, clean_name, clean_username
 from backend.ports import AgentStore, PasswordHasher
 from backend.services.login_throttle import LoginThrottle
@@ -31,7 +31,8 @@ class AccountService:
         self._suspect_lane = asyncio.Semaphore(SUSPECT_CHECKS_AT_ONCE)
         self._dummy_hash = hasher.hash(uuid.uuid4().hex)
 
-    def add_agent(self, username: str, display_name: str, password: str) -> Agent:
+    def add_agent(self, username: str, display_name: str, password: str, role: Role | str = Role.AGENT) -> Agent:
+        role = _role(role)
         username = clean_username(username)
         display_name = clean_name(display_name)
         check_password(password)
@@ -39,10 +40,23 @@ class AccountService:
             raise InvalidInput(f'An agent named {username!r} already exists.')
         agent = Agent(username=username, display_name=display_name, agent_id=str(uuid.uuid4()),
                       password_hash=self._hasher.hash(password), routing_queues=(self._standard_queue,),
-                      status_since=time.time())
+                      status_since=time.time(), role=role)
         self._store.add_agent(agent)
-        log.info('agent.created agent=%s', username)
+        log.info('agent.created agent=%s role=%s', username, role.value)
         return agent
+
+    def role_of(self, username: str) -> Role | None:
+        """The account's role, or None when this store has no such account (e.g. a Connect user in aws mode)."""
+        agent = self._store.get_agent(username.strip().lower()) if isinstance(username, str) else None
+        return agent.role if agent is not None else None
+
+    def set_role(self, username: str, role: Role | str) -> None:
+        role = _role(role)
+        username = clean_username(username)
+        if self._store.get_agent(username) is None:
+            raise NotFound(f'No agent named {username!r}.')
+        self._store.set_agent_role(username, role)
+        log.info('agent.role_changed agent=%s role=%s', username, role.value)
 
     def list_agents(self) -> list[Agent]:
         return self._store.list_agents()
@@ -94,3 +108,10 @@ class AccountService:
         elif self._hasher.verify(agent.password_hash, password):
             return agent
         return None
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        raise InvalidInput(f'{value!r} is not a role: use one of {", ".join(r.value for r in Role)}.') from None

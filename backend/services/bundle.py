@@ -11,6 +11,8 @@ from backend.services.ccp_login import CcpLoginService
 from backend.services.customer_chat import CustomerChatService
 from backend.services.meetings import MeetingService
 from backend.services.readiness import ReadinessCheck
+from backend.services.recording_library import RecordingLibrary
+from backend.services.recordings import RecordingService
 from backend.services.references import ReferenceService
 from backend.services.single_sign_on import SingleSignOnService
 from backend.services.voice import VoiceService
@@ -33,3 +35,5 @@ class Services:
     readiness: ReadinessCheck  # /readyz: the store answers
     single_sign_on: SingleSignOnService | None = None  # set when agents log in through an OIDC provider
     ccp_login: CcpLoginService | None = None  # aws mode: embedding the Connect CCP (and federated sign-in)
+    recordings: RecordingService | None = None  # recording calls (agent and customer side)
+    recording_library: RecordingLibrary | None = None  # the supervisors' recordings

@@ -26,8 +26,10 @@ LOGIN_PAGE_PATH = '/agent/login'  # and this as its sign-out (post-logout redire
 
 class SingleSignOnService:
     def __init__(self, provider: IdentityProvider, directory: AgentDirectory, *, public_base_url: str,
-                 clock: Callable[[], float] = time.time) -> None:
+                 supervisor_group: str = '', clock: Callable[[], float] = time.time) -> None:
+        """``supervisor_group``: the group (in the provider's groups claim) whose members are supervisors."""
         self._provider, self._directory, self._clock = provider, directory, clock
+        self._supervisor_group = supervisor_group
         base = public_base_url.rstrip('/')
         self._callback_url, self._after_logout_url = base + CALLBACK_PATH, base + LOGIN_PAGE_PATH
 
@@ -58,9 +60,10 @@ class SingleSignOnService:
             raise NotAllowed('The identity provider sent no authorization code. Please sign in again.')
         identity = await self._provider.verified_identity(self._callback_url, code, pending)
         username = await self._agent_for(identity)
-        log.info('sso.signed_in agent=%s', username)
+        supervisor = bool(self._supervisor_group) and self._supervisor_group in identity.groups
+        log.info('sso.signed_in agent=%s supervisor=%s', username, supervisor)
         return SignedInAgent(username=username, display_name=identity.name or identity.email or username,
-                             id_token=identity.id_token, redirect_to=pending.redirect_to)
+                             id_token=identity.id_token, redirect_to=pending.redirect_to, supervisor=supervisor)
 
     async def logout_url(self, id_token: str | None) -> str:
         """Where the browser goes after the local session is gone: the provider's logout, else our login page."""

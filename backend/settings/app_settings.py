@@ -39,7 +39,9 @@ from backend.settings.value_types import (
     LogLevelSetting,
     OidcScopes,
     ProxyNetworks,
+    RecordingConsentSetting,
     RedisUrl,
+    S3BucketName,
     SsmPath,
     StorageSecret,
     Text,
@@ -173,6 +175,18 @@ class Settings(BaseSettings):
     connect_agent_security_profile_arn: ConnectSecurityProfileArn = ''
     dynamodb_table: DynamoTableName = 'VideoCallEscalation'
 
+    # video call recording (docs/recording.md): what the customer must do first (off: nothing, notify: see a notice,
+    # require: accept); recordings older than the retention are deleted (local sweep; S3 lifecycle in the
+    # deployment); playback and download links live this long. Chime meetings record into this S3 bucket (KMS);
+    # without one they cannot be recorded. Local meetings record into the data folder.
+    recording_consent_policy: RecordingConsentSetting = 'require'
+    recording_retention_days: int = Field(default=90, ge=1, le=3650)
+    recording_link_seconds: int = Field(default=300, ge=30, le=3600)
+    recording_bucket: S3BucketName = ''
+    # OIDC login (aws mode: Cognito): the ID token claim with the user's groups, and the group that makes a supervisor
+    oidc_groups_claim: Text = 'cognito:groups'
+    oidc_supervisor_group: Text = 'supervisors'
+
     company_name: str = 'Example Bank'
     company_tagline: str = 'Banking that talks back.'
     brand_primary_color: str = '#1f5fa8'
@@ -196,6 +210,10 @@ class Settings(BaseSettings):
     @property
     def database_path(self) -> Path:
         return self.data_dir / 'vce.sqlite3'
+
+    @property
+    def recordings_dir(self) -> Path:
+        return self.data_dir / 'recordings'
 
     @property
     def hours_of_operation_path(self) -> Path | None:

@@ -119,6 +119,16 @@ def table_name(value: str) -> str:
     return cleaned
 
 
+BUCKET_NAME_RE = re.compile(r'[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]')
+
+
+def bucket_name(value: str) -> str:
+    cleaned = value.strip()
+    if not BUCKET_NAME_RE.fullmatch(cleaned) or '..' in cleaned:
+        raise InvalidInput(f'{value!r} is not an S3 bucket name: 3-63 lower-case letters, digits, "." or "-"')
+    return cleaned
+
+
 def text(value: str) -> str:
     cleaned = value.strip()
     if not cleaned or len(cleaned) > 1024 or any(ord(c) < 32 for c in cleaned):

@@ -105,6 +105,8 @@ PARAMETERS: tuple[Parameter, ...] = (
               'of agents that `vce agents add` creates (chat and voice)'),
     Parameter('connectAgentSecurityProfileARN', 'connect_agent_security_profile_arn', 'ARN of the security profile '
               'of agents that `vce agents add` creates (e.g. Agent)'),
+    Parameter('recordingBucket', 'recording_bucket', 'S3 bucket (KMS-encrypted) the Chime media pipelines record '
+              'video calls into (docs/recording.md); empty: calls are not recorded'),
 )
 BY_NAME: dict[str, Parameter] = {p.name: p for p in PARAMETERS}
 BY_OPTION: dict[str, Parameter] = {p.option: p for p in PARAMETERS}

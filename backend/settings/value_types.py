@@ -56,6 +56,7 @@ def validation_problems(error: ValidationError) -> list[str]:
 CcpLoginMode = Literal['popup', 'federated']  # popup: Connect-managed users; federated: SAML
 AgentLoginMode = Literal['oidc', 'local']  # agent login: an OpenID Connect provider, or local accounts
 LogLevel = Literal['debug', 'info', 'warning', 'error', 'critical']
+RecordingConsent = Literal['off', 'notify', 'require']  # docs/recording.md
 LogFormat = Literal['text', 'json']  # json: one object per line, for log collectors (vce/log_format.py)
 
 AwsRegion = Annotated[str, Checked(checks.region)]
@@ -70,6 +71,7 @@ IamRoleArn = Annotated[str, Checked(checks.role_arn)]
 HttpsUrl = Annotated[str, Checked(checks.https_url)]
 HttpsLink = Annotated[str, Checked(checks.https_link)]
 DynamoTableName = Annotated[str, Checked(checks.table_name)]
+S3BucketName = Annotated[str, Checked(checks.bucket_name)]
 Text = Annotated[str, Checked(checks.text)]
 OidcScopes = Annotated[str, Checked(checks.scopes)]
 SsmPath = Annotated[str, Checked(checks.normalise_path)]
@@ -81,3 +83,4 @@ CcpLoginModeSetting = Annotated[CcpLoginMode, Checked(checks.choice(*get_args(Cc
 AgentLoginModeSetting = Annotated[AgentLoginMode, Checked(checks.choice(*get_args(AgentLoginMode)))]
 LogLevelSetting = Annotated[LogLevel, Checked(checks.choice(*get_args(LogLevel)))]
 LogFormatSetting = Annotated[LogFormat, Checked(checks.choice(*get_args(LogFormat)))]
+RecordingConsentSetting = Annotated[RecordingConsent, Checked(checks.choice(*get_args(RecordingConsent)))]

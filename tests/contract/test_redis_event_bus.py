@@ -24,6 +24,7 @@ from backend.events import (
     MeetingChanged,
     MessageAdded,
     PagePresent,
+    RecordingChanged,
     Resync,
     SignalReceived,
     TypingStarted,
@@ -187,6 +188,7 @@ async def test_a_redis_restart_is_survived_and_pages_are_told_to_resync(own_redi
     MeetingChanged('c1', 'm1', True),
     VoiceChanged('c1', 'm1', True, on_hold=True),
     PagePresent('9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'),
+    RecordingChanged('c1', 'r1', 'm1', 'recording', 'require'),
 ])
 def test_the_codec_round_trips_every_event_that_crosses(event: Event) -> None:
     data = dumps('process-1', event)

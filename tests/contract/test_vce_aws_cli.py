@@ -62,6 +62,7 @@ INTERACTIVE_ANSWERS = [
     'local',  # agent-login-mode: local, so no OIDC questions
     '',  # connect-agent-routing-profile-arn: optional, left empty
     '',  # connect-agent-security-profile-arn: optional, left empty
+    '',  # recording-bucket: optional, left empty
 ]
 
 
@@ -90,8 +91,8 @@ def test_interactive_shows_the_current_values_and_enter_keeps_them(moto):
 
 
 def test_interactive_asks_the_children_of_a_chosen_parent(moto):
-    answers = [*INTERACTIVE_ANSWERS[1:-4], 'federated', '', 'oidc', FULL['oidcDiscoveryURL'], 'client-1', '', '',
-               '', '']  # the last two: the agents' Connect profiles, optional
+    answers = [*INTERACTIVE_ANSWERS[1:-5], 'federated', '', 'oidc', FULL['oidcDiscoveryURL'], 'client-1', '', '',
+               '', '', '']  # the last three: the agents' Connect profiles and the recording bucket, optional
     result = configure(input='\n'.join(answers) + '\n')
     assert result.exit_code == 0, result.output
     assert 'connect-federation-role-arn' in result.output and 'oidc-client-secret' in result.output

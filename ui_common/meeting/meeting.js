@@ -111,6 +111,8 @@ export default {
       backend: this.backend,
       stats: () => this.engine.stats(),
       peers: () => this.engine.peerStates(),
+      localAudio: () => this.engine.mic || null, // the call recorder mixes the agent's own voice (local engine)
+      localShare: () => this.engine.share || null, // and draws the agent's own screen share (not shown on its page)
     };
   },
   unmounted() {

@@ -18,6 +18,7 @@ class NewAgent:
     display_name: str
     email: str  # the Cognito username and the verified email both users carry
     password: str = ''  # the CCP password of a Connect-managed user; empty on a SAML instance
+    group: str = ''  # a Cognito group to add the user to (supervisors: the login reads the groups claim)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class CreatedAgent:
     connect_user_id: str
     username: str
     email: str
+    group: str = ''
 
 
 class ConnectCognitoAgents:
@@ -55,7 +57,17 @@ class ConnectCognitoAgents:
         except AWS_ERRORS as error:
             failure = describe('cognito-idp:AdminCreateUser', error)
             raise self._undo(user['UserId'], agent.username, failure) from error
-        return CreatedAgent(connect_user_id=user['UserId'], username=agent.username, email=agent.email)
+        if agent.group:
+            try:
+                self._cognito.admin_add_user_to_group(UserPoolId=self.user_pool_id, Username=agent.email,
+                                                      GroupName=agent.group)
+            except AWS_ERRORS as error:  # the users exist and work as an agent; say what is left to do
+                failure = describe('cognito-idp:AdminAddUserToGroup', error)
+                raise AwsCallFailed(f'{failure}. The agent {agent.username} was created, but is not a supervisor '
+                                    f'yet: add {agent.email} to the Cognito group {agent.group}.',
+                                    operation=failure.operation, code=failure.code) from error
+        return CreatedAgent(connect_user_id=user['UserId'], username=agent.username, email=agent.email,
+                            group=agent.group)
 
     def _undo(self, user_id: str, username: str, failure: AwsCallFailed) -> AwsCallFailed:
         try:

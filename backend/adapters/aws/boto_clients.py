@@ -32,11 +32,19 @@ def make_client(service: str, region: str, config: Config | None = None,
 def make_app_client(service: str, region: str) -> Any:
     """A client for the running server: people wait on these calls, so each service gets its adapter's short
     timeouts (all in botocore's standard retry mode)."""
-    from backend.adapters.aws import chime_meetings, connect_chat_api, connect_federation, dynamo_store
+    from backend.adapters.aws import (
+        chime_media_pipelines,
+        chime_meetings,
+        connect_chat_api,
+        connect_federation,
+        dynamo_store,
+        s3_recordings,
+    )
 
     configs = {'dynamodb': dynamo_store.CLIENT_CONFIG, chime_meetings.SERVICE: chime_meetings.CLIENT_CONFIG,
                'connect': connect_chat_api.CLIENT_CONFIG, 'connectparticipant': connect_chat_api.CLIENT_CONFIG,
-               'sts': connect_federation.CLIENT_CONFIG}
+               'sts': connect_federation.CLIENT_CONFIG, 's3': s3_recordings.CLIENT_CONFIG,
+               chime_media_pipelines.SERVICE: chime_media_pipelines.CLIENT_CONFIG}
     return make_client(service, region, configs.get(service))
 
 

@@ -30,6 +30,7 @@ from backend.domain.model import (
     ParticipantRole,
     ParticipantSession,
     ReferenceRecord,
+    Role,
 )
 
 Item = dict[str, Any]  # AttributeValue-encoded, as the low-level client sends and returns it
@@ -182,7 +183,7 @@ def agent_item(agent: Agent) -> Item:
     return {**agent_key(agent.username), **encode({
         'type': 'agent', 'username': agent.username, 'displayName': agent.display_name, 'agentId': agent.agent_id,
         'passwordHash': agent.password_hash, 'routingQueues': list(agent.routing_queues),
-        'status': agent.status.value, 'statusSince': agent.status_since})}
+        'status': agent.status.value, 'statusSince': agent.status_since, 'role': agent.role.value})}
 
 
 def agent_id_item(agent: Agent) -> Item:
@@ -193,7 +194,8 @@ def agent_id_item(agent: Agent) -> Item:
 def agent_from(values: Mapping[str, Any]) -> Agent:
     return Agent(username=values['username'], display_name=values['displayName'], agent_id=values['agentId'],
                  password_hash=values['passwordHash'], routing_queues=tuple(values['routingQueues']),
-                 status=AgentStatus(values['status']), status_since=_float(values['statusSince']))
+                 status=AgentStatus(values['status']), status_since=_float(values['statusSince']),
+                 role=Role(values.get('role') or Role.AGENT))
 
 
 # contacts, messages, sessions

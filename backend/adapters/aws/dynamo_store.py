@@ -50,6 +50,7 @@ from backend.domain.model import (
     ParticipantSession,
     RedeemResult,
     ReferenceRecord,
+    Role,
 )
 from backend.ports import (
     AttemptCounter,
@@ -158,6 +159,9 @@ class DynamoStore(Store, ReferenceStore, MeetingStore, ParticipantSessionStore, 
 
     def set_agent_status(self, username: str, status: AgentStatus, since: float) -> None:
         self._update_existing(items.agent_key(username), {'status': status.value, 'statusSince': since})
+
+    def set_agent_role(self, username: str, role: Role) -> None:
+        self._update_existing(items.agent_key(username), {'role': role.value})
 
     # contacts
 

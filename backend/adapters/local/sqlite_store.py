@@ -33,6 +33,7 @@ from backend.domain.model import (
     ParticipantRole,
     RedeemResult,
     ReferenceRecord,
+    Role,
 )
 from backend.ports import AttemptCounter, LeaseStore, LoginAttemptCounter, MeetingStore, ReferenceStore, Store
 
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS agents (
     password_hash TEXT NOT NULL,
     routing_queues TEXT NOT NULL,
     status TEXT NOT NULL,
-    status_since REAL NOT NULL
+    status_since REAL NOT NULL,
+    role TEXT NOT NULL DEFAULT 'agent'
 );
 CREATE TABLE IF NOT EXISTS contacts (
     contact_id TEXT PRIMARY KEY,
@@ -157,6 +159,8 @@ class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStor
         columns = {row['name'] for row in self._db.execute('PRAGMA table_info(contacts)')}
         if 'flow_settings' not in columns:
             self._db.execute("ALTER TABLE contacts ADD COLUMN flow_settings TEXT NOT NULL DEFAULT '{}'")
+        if 'role' not in {row['name'] for row in self._db.execute('PRAGMA table_info(agents)')}:
+            self._db.execute("ALTER TABLE agents ADD COLUMN role TEXT NOT NULL DEFAULT 'agent'")
 
     def close(self) -> None:
         with self._lock:
@@ -175,9 +179,10 @@ class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStor
     def add_agent(self, agent: Agent) -> None:
         with self._lock:
             self._db.execute(
-                'INSERT INTO agents VALUES (?, ?, ?, ?, ?, ?, ?)',
+                'INSERT INTO agents (username, display_name, agent_id, password_hash, routing_queues, status, '
+                'status_since, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
                 (agent.username, agent.display_name, agent.agent_id, agent.password_hash,
-                 json.dumps(list(agent.routing_queues)), agent.status.value, agent.status_since),
+                 json.dumps(list(agent.routing_queues)), agent.status.value, agent.status_since, agent.role.value),
             )
 
     def get_agent(self, username: str) -> Agent | None:
@@ -198,6 +203,10 @@ class SqliteStore(Store, ReferenceStore, MeetingStore, AttemptCounter, LeaseStor
         with self._lock:
             self._db.execute('UPDATE agents SET status = ?, status_since = ? WHERE username = ?',
                              (status.value, since, username))
+
+    def set_agent_role(self, username: str, role: Role) -> None:
+        with self._lock:
+            self._db.execute('UPDATE agents SET role = ? WHERE username = ?', (role.value, username))
 
     # contacts
 
@@ -447,7 +456,7 @@ def _meeting(row: sqlite3.Row) -> Meeting:
 def _agent(row: sqlite3.Row) -> Agent:
     return Agent(username=row['username'], display_name=row['display_name'], agent_id=row['agent_id'],
                  password_hash=row['password_hash'], routing_queues=tuple(json.loads(row['routing_queues'])),
-                 status=AgentStatus(row['status']), status_since=row['status_since'])
+                 status=AgentStatus(row['status']), status_since=row['status_since'], role=Role(row['role']))
 
 
 def _contact(row: sqlite3.Row) -> Contact:

@@ -40,7 +40,8 @@ class _OidcClient(AsyncOAuth2Mixin, AsyncOpenIDMixin, BaseApp):  # type: ignore[
 
 class AuthlibIdentityProvider(IdentityProvider):
     def __init__(self, discovery_url: str, client_id: str, client_secret: str | None, scopes: str,
-                 logout_url: str = '') -> None:
+                 logout_url: str = '', groups_claim: str = 'cognito:groups') -> None:
+        self._groups_claim = groups_claim
         client_kwargs: dict[str, Any] = {'scope': scopes, 'code_challenge_method': 'S256',
                                          'timeout': HTTP_TIMEOUT_SECONDS}
         if not client_secret:  # a public client (e.g. a Cognito app client without a secret) relies on PKCE alone
@@ -93,7 +94,8 @@ class AuthlibIdentityProvider(IdentityProvider):
         name = claims.get('name')
         return VerifiedIdentity(subject=str(claims['sub']), email=str(email) if email else None,
                                 email_verified=_is_true(claims.get('email_verified')),
-                                name=str(name) if name else None, id_token=token['id_token'])
+                                name=str(name) if name else None, id_token=token['id_token'],
+                                groups=_groups(claims.get(self._groups_claim)))
 
     async def end_session_url(self, post_logout_redirect_uri: str, id_token_hint: str | None) -> str | None:
         metadata = await self._metadata()
@@ -126,3 +128,12 @@ class AuthlibIdentityProvider(IdentityProvider):
 def _is_true(claim: object) -> bool:
     """``email_verified`` is a JSON boolean, but SAML attributes mapped by Cognito arrive as the string "true"."""
     return claim is True or (isinstance(claim, str) and claim.lower() == 'true')
+
+
+def _groups(value: Any) -> tuple[str, ...]:
+    """A groups claim: a list of names (Cognito's ``cognito:groups``), or one name, or space-separated names."""
+    if isinstance(value, str):
+        return tuple(value.split())
+    if isinstance(value, list | tuple):
+        return tuple(str(v) for v in value if isinstance(v, str | int))
+    return ()

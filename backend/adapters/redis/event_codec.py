@@ -1,7 +1,8 @@
 """The events that cross processes, as JSON: an explicit codec (no pickle), one function pair per event type.
 
 Only what another process needs travels: the contact's state, its messages and typing, meeting and voice sessions
-going live or ending, the agent's status, and a customer's page connecting (``PagePresent``, by its session's hash).
+going live or ending, the agent's status, a recording's state (``RecordingChanged``: the customer's page and the
+agent's may be on different processes), and a customer's page connecting (``PagePresent``, by its session's hash).
 Everything else stays in its process (``encode`` answers None): ``SignalReceived`` (a local meeting's WebRTC
 signalling lives in the process that holds both pages, by design), ``DesktopTakenOver`` (local mode's agent desk,
 one process), ``Resync`` (each bus makes its own). An agent crosses without its password hash.
@@ -33,6 +34,7 @@ from backend.events import (
     MeetingChanged,
     MessageAdded,
     PagePresent,
+    RecordingChanged,
     TypingStarted,
     VoiceChanged,
 )
@@ -176,6 +178,8 @@ _ENCODERS: dict[type, Callable[[Any], dict[str, Any]]] = {
     VoiceChanged: lambda e: {'contact_id': e.contact_id, 'meeting_id': e.meeting_id, 'live': e.live,
                              'on_hold': e.on_hold},
     PagePresent: lambda e: {'session_hash': e.session_hash},
+    RecordingChanged: lambda e: {'contact_id': e.contact_id, 'recording_id': e.recording_id,
+                                 'meeting_id': e.meeting_id, 'state': e.state, 'policy': e.policy},
 }
 
 _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
@@ -187,4 +191,6 @@ _DECODERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     'VoiceChanged': lambda v: VoiceChanged(_text(v['contact_id']), _text(v['meeting_id']), _flag(v['live']),
                                            _flag(v['on_hold'])),
     'PagePresent': lambda v: PagePresent(_text(v['session_hash'])),
+    'RecordingChanged': lambda v: RecordingChanged(_text(v['contact_id']), _text(v['recording_id']),
+                                                   _text(v['meeting_id']), _text(v['state']), _text(v['policy'])),
 }

@@ -24,9 +24,16 @@ from backend.settings import PROJECT_ROOT
 PACKAGE = 'backend.adapters.aws'
 SERVER_PATH = ('load_settings', 'ssm_parameter_store', 'build_services', '_build_aws_services', '_aws_chat',
                '_ccp_login', '_federation', '_default_aws_clients', '_meeting_provider', 'build_single_sign_on',
-               'build_login_accounts')
+               'build_login_accounts', '_recordings', '_dynamo_recordings')
 IAM_PREFIX = {'connect': 'connect', 'dynamodb': 'dynamodb', 'chime-sdk-meetings': 'chime', 'sts': 'sts',
-              'ssm': 'ssm', 'connectparticipant': None}  # None: authorised by the participant's token, not IAM
+              'ssm': 'ssm', 'connectparticipant': None,  # None: authorised by the participant's token, not IAM
+              'chime-sdk-media-pipelines': 'chime', 's3': 's3'}
+S3_ACTIONS = {  # S3 operations whose IAM action has another name
+    'ListObjectsV2': 's3:ListBucket', 'HeadObject': 's3:GetObject', 'DeleteObjects': 's3:DeleteObject'}
+IMPLIED = {  # IAM action: what else it needs, with the reason
+    's3:GetObject': ('kms:Decrypt', 'the recordings bucket is KMS-encrypted: reading an object (a presigned URL '
+                     'signed by the task role) decrypts with the key'),
+}
 TRANSACTION = 'TransactWriteItems'  # authorised as the item actions inside it (DynamoDB's IAM rules)
 TRANSACTION_ITEMS = {'Put': 'PutItem', 'Update': 'UpdateItem', 'Delete': 'DeleteItem',
                      'ConditionCheck': 'ConditionCheckItem'}
@@ -86,9 +93,12 @@ def server_iam_actions() -> dict[str, set[str]]:
                 prefix = IAM_PREFIX[service]
                 if prefix is None or operation == TRANSACTION:
                     continue
-                action = f'{prefix}:{operation}'
+                action = S3_ACTIONS.get(operation, f'{prefix}:{operation}') if service == 's3' else \
+                    f'{prefix}:{operation}'
                 if action not in OTHER_IDENTITY:
                     found.setdefault(action, set()).add(f'{module}:{function}')
+                    if action in IMPLIED:
+                        found.setdefault(IMPLIED[action][0], set()).add(f'{module}:{function}')
     return found
 
 

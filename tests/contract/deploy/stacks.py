@@ -27,7 +27,7 @@ NEW_INSTANCE: dict[str, Any] = {
     'hosted_zone_name': 'example.com', 'hosted_zone_id': 'Z0123456789ABCDEFGHIJ',
     'connect_instance': 'new', 'connect_instance_alias': 'example-bank', 'image': IMAGE,
     'agents': [{'email': 'ann+video@example.com', 'name': 'Ann Smith'}, {'email': 'bob@example.com', 'name': 'Bob'}],
-    'retain_data': False,
+    'retain_data': False, 'recording_retention_days': 30, 'recording_consent_policy': 'notify',
 }
 EXISTING_INSTANCE: dict[str, Any] = {
     'stack_name': 'VceExisting', 'region': REGION, 'site_domain': 'agents.example.org',
@@ -36,7 +36,7 @@ EXISTING_INSTANCE: dict[str, Any] = {
     'connect_queue_arn': QUEUE_ARN, 'ccp_login_mode': 'federated', 'connect_federation_role_arn': ROLE_ARN,
     'saml': {'name': 'Corporate', 'metadata_url': 'https://idp.example.org/metadata.xml'},
     'agents': [{'email': 'carol@example.org', 'name': 'Carol Jones'}], 'desired_count': 3, 'max_count': 8,
-    'redis_replicas': 0, 'image': IMAGE,
+    'redis_replicas': 0, 'image': IMAGE, 'recording': False,
 }
 
 

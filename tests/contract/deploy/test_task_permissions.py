@@ -30,7 +30,8 @@ def test_the_grants_are_exactly_the_calls_in_the_code():
 def test_each_stack_grants_the_task_exactly_what_its_login_mode_needs(each_stack: Synthesized):
     federated = each_stack.config.ccp_login_mode == 'federated'
     actions = task_policy_actions(each_stack)
-    assert set().union(*actions.values()) == {grant.action for grant in grants_for(federated=federated)}
+    assert set().union(*actions.values()) == {grant.action for grant in grants_for(
+        federated=federated, recording=each_stack.config.recording)}
     assert ('VceFederationRole' in actions) is federated
 
 

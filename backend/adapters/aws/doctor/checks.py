@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from backend.adapters.aws.doctor import connect_checks, service_checks
+from backend.adapters.aws.doctor import connect_checks, recording_checks, service_checks
 from backend.adapters.aws.doctor.result import CheckResult, DoctorContext, Status
 from backend.adapters.aws.error_messages import AwsCallFailed
 
@@ -31,6 +31,7 @@ CHECKS: tuple[Check, ...] = (
     Check('chime meetings', service_checks.check_chime),
     Check('dynamodb table', service_checks.check_table),
     Check('cognito app client', service_checks.check_cognito_client),
+    Check('recording bucket', recording_checks.check_recording),
 )
 
 
