@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REPO_ROOT, LiveServer, Pages
+from tests.e2e.conftest import REPO_ROOT, LiveServer, Pages, screenshot
 from tests.e2e.test_video_e2e import agent_join, assert_video_plays, into_call
 
 ONLY_LOOPBACK = [n for _, n in socket.if_nameindex()] == ['lo']
@@ -156,6 +156,8 @@ def test_a_consented_recording_plays_for_the_supervisor_only(recorded: LiveServe
     expect(agent.get_by_test_id('recording-status')).to_contain_text('Waiting for the customer')
     expect(agent.get_by_test_id('recording-indicator')).to_be_hidden()
     assert segment_files(recorded) == [] and agent.evaluate(RECORDER) is None
+    customer.get_by_test_id('recording-notice').scroll_into_view_if_needed()
+    screenshot(customer, 'recording-consent-customer.png')
     customer.get_by_test_id('consent-accept').click()
     expect(customer.get_by_test_id('recording-notice')).to_be_hidden()
     expect_recording(agent, customer)
@@ -195,6 +197,7 @@ def test_a_consented_recording_plays_for_the_supervisor_only(recorded: LiveServe
     assert seeked > 0.5
     expect(supervisor.get_by_test_id('audit-log')).to_contain_text('played')
     expect(supervisor.get_by_test_id('audit-log')).to_contain_text(SUPERVISOR)
+    screenshot(supervisor, 'recordings-supervisor.png')
     media_url = player.evaluate('v => v.currentSrc')
     assert '/supervisor/recordings/media/' in media_url
 
