@@ -44,7 +44,8 @@ class AdhocDialog(ui.dialog):
         :param website_url: the customer website's public URL (default: the origin this page was served from)
         """
         super().__init__()
-        self.props('persistent data-testid=adhoc-dialog')  # a stray click must not lose a reference being read out
+        # a stray click outside must not lose a reference being read out; Escape (on purpose) still closes it
+        self.props('no-backdrop-dismiss data-testid=adhoc-dialog')
         self._references, self._username, self._company_name = references, username, company_name
         self._session = app.storage.user  # captured while the page's request is current
         self._website_url = website_url or _page_origin()
@@ -54,8 +55,8 @@ class AdhocDialog(ui.dialog):
         with self, ui.card().classes('w-[34rem] max-w-full gap-3'):
             with ui.row().classes('w-full items-center no-wrap'):
                 ui.label('Invite a customer to video').classes('text-lg font-medium grow')
-                ui.button(icon='close', on_click=self.close).props('flat round dense data-testid=adhoc-close') \
-                    .tooltip('Close')
+                ui.button(icon='close', on_click=self.close) \
+                    .props('flat round dense aria-label=Close data-testid=adhoc-close').tooltip('Close')
             with ui.column().classes('w-full gap-3') as self.form:
                 ui.label('Creates a single-use reference that brings this customer straight to you in a chat, '
                          'where you can start video. The customer needs the same email address to use it.') \

@@ -74,7 +74,7 @@ class ContactList(ui.list):
         self.props('bordered separator dense data-testid=contact-list').classes('w-full')
         self._on_open, self._show_connecting = on_open, show_connecting
         self._rows: dict[str, ContactRow] = {}
-        self._empty: ui.item_label | None = None
+        self._empty: ui.item | None = None
 
     def show(self, contacts: list[Contact], unread: set[str], current: str | None) -> None:
         """Show these contacts in this order: rows are added, removed, moved and changed, never all rebuilt."""
@@ -102,8 +102,8 @@ class ContactList(ui.list):
 
     def _show_empty(self, empty: bool) -> None:
         if empty and self._empty is None:
-            with self:
-                self._empty = ui.item_label('No contacts yet').classes('text-grey-7 q-pa-sm')
+            with self, ui.item() as self._empty:  # a list holds items, also when empty (screen readers count them)
+                ui.item_label('No contacts yet').classes('text-grey-7')
         elif not empty and self._empty is not None:
             self._empty.delete()
             self._empty = None

@@ -10,6 +10,7 @@ from nicegui import ui
 
 from agent_ui.adhoc_dialog import AdhocDialog
 from backend.services.meetings import MeetingService
+from ui_common.accessible_colors import use_accessible_colors
 from ui_common.call_panel import CallPanel
 
 DESKTOP_ROOT = '/agent'
@@ -18,6 +19,7 @@ DESKTOP_ROOT = '/agent'
 def desktop_header(display_name: str, session: MutableMapping[str, Any], *, adhoc_dialog: Callable[[], AdhocDialog],
                    on_logout: Callable[[], Any]) -> AdhocDialog:
     """Build the header (call inside the page); returns the ad-hoc dialog it opens."""
+    use_accessible_colors()
     dark = ui.dark_mode().bind_value(session, 'dark_mode')
     with ui.header().classes('items-center gap-3 bg-primary'):
         ui.label('Agent desktop').classes('text-lg font-bold')
@@ -30,7 +32,8 @@ def desktop_header(display_name: str, session: MutableMapping[str, Any], *, adho
         if session.get('role') == 'supervisor':
             ui.link('Recordings', '/supervisor/recordings').classes('text-white text-sm') \
                 .props('data-testid=recordings-link')
-        ui.button(icon='dark_mode', on_click=dark.toggle).props('flat round color=white data-testid=dark-mode') \
+        ui.button(icon='dark_mode', on_click=dark.toggle) \
+            .props('flat round color=white aria-label="Dark mode on / off" data-testid=dark-mode') \
             .tooltip('Dark mode')
         ui.button('Log out', icon='logout', on_click=on_logout).props('flat color=white data-testid=logout')
     return adhoc

@@ -72,6 +72,7 @@ class CallPanel(ui.column):
         self._muted = False
         self._camera_on = False
         self._sharing = False
+        self._joining = False  # Join clicked, not yet in: a device list that comes back now starts no preview
         self._roster: dict[str, str] = {}
         self._state_listeners: list[Callable[[CallState], None]] = []
         self._leave_listeners: list[Callable[[], None]] = []
@@ -108,8 +109,9 @@ class CallPanel(ui.column):
                         .props('round dense data-testid=mute').tooltip('Mute / unmute')
                     self.camera_button = ui.button(icon='videocam_off', on_click=self._toggle_camera) \
                         .props('round dense data-testid=camera').tooltip('Camera on / off')
-                    self.share_button = ui.button(icon='screen_share', on_click=self._toggle_share) \
-                        .props('round dense data-testid=share').tooltip('Share screen')
+                    with ui.button(icon='screen_share', on_click=self._toggle_share) \
+                            .props('round dense data-testid=share') as self.share_button:
+                        self.share_tooltip = ui.tooltip('Share screen')
                     ui.space()
                     ui.button('Leave', icon='logout', on_click=self.leave).props('outline dense data-testid=leave')
                     if on_end_for_all is not None:
@@ -128,6 +130,7 @@ class CallPanel(ui.column):
             .on_video_tile(self._on_video_tile).on_content_share(self._on_content_share) \
             .on_left(self._on_left)
         self._signals = SignalRelay(meetings, self.element)
+        self._render_controls()
         self._show(CallState.IDLE)
 
     # what the page calls
@@ -138,6 +141,7 @@ class CallPanel(ui.column):
         self.element.set_names(self._meetings.names(join.meeting_id))
         self.join_button.set_text(f'Join meeting as {join.name}')
         self.message.set_text('')
+        self._joining = False
         self._show(CallState.SETUP)
         self.element.list_devices()
 
@@ -179,12 +183,18 @@ class CallPanel(ui.column):
         self._show(CallState.ENDED)
 
     def hang_up(self) -> None:
-        """The chat ended: leave the call quietly and hide the panel."""
-        if self.state is CallState.IN_CALL:
+        """The chat ended: leave the call (or its device setup, preview included) quietly and hide the panel."""
+        if self.state in (CallState.IN_CALL, CallState.SETUP):
             self.element.leave()
         self._signals.stop_receiving()
         self.join_info = None
         self._show(CallState.IDLE)
+
+    def forget_ended(self) -> None:
+        """The ended call's note belongs to its contact: the page of another contact starts with a clean column."""
+        if self.state is CallState.ENDED:
+            self.message.set_text('')
+            self._show(CallState.IDLE)
 
     @property
     def in_call(self) -> bool:
@@ -210,7 +220,7 @@ class CallPanel(ui.column):
         self._preview()
 
     def _preview(self) -> None:
-        if self.state is CallState.SETUP:
+        if self.state is CallState.SETUP and not self._joining:
             self.element.start_preview(self.microphone.value, self.camera.value)
 
     def _test_tone(self) -> None:
@@ -220,6 +230,7 @@ class CallPanel(ui.column):
         if self.join_info is None:
             return
         self.join_button.disable()
+        self._joining = True
         self.element.stop_preview()
         self._signals.start(self.join_info)
         self.element.join(dict(self.join_info.data), audio_input=self.microphone.value, video_input=self.camera.value,
@@ -229,6 +240,7 @@ class CallPanel(ui.column):
 
     def _on_joined(self, _: JoinedEvent) -> None:
         self.join_button.enable()
+        self._joining = False
         self._muted, self._camera_on, self._sharing = False, False, False
         self._roster = {}
         self._render_controls()
@@ -280,11 +292,14 @@ class CallPanel(ui.column):
 
     def _on_left(self, event: LeftEvent) -> None:
         self.join_button.enable()
+        self._joining = False
         if event.reason == 'ended' and self.join_info is not None:
             self.meeting_ended(self.join_info.meeting_id)
 
     def _on_error(self, event: MeetingErrorEvent) -> None:
         self.join_button.enable()
+        if event.code == 'join-failed':
+            self._joining = False
         self.message.set_text(ERROR_TEXT.get(event.code, event.message))
         if event.code.startswith('share'):
             self._sharing = False
@@ -299,11 +314,15 @@ class CallPanel(ui.column):
 
     def _render_controls(self) -> None:
         self.mute_button.props(f'icon={"mic_off" if self._muted else "mic"} '
-                               f'color={"negative" if self._muted else "primary"}')
+                               f'color={"negative" if self._muted else "primary"} '
+                               f'aria-label="{"Unmute microphone" if self._muted else "Mute microphone"}"')
         self.camera_button.props(f'icon={"videocam" if self._camera_on else "videocam_off"} '
-                                 f'color={"primary" if self._camera_on else "grey-7"}')
+                                 f'color={"primary" if self._camera_on else "grey-7"} '
+                                 f'aria-label="{"Turn camera off" if self._camera_on else "Turn camera on"}"')
         self.share_button.props(f'icon={"stop_screen_share" if self._sharing else "screen_share"} '
-                                f'color={"negative" if self._sharing else "primary"}')
+                                f'color={"negative" if self._sharing else "primary"} '
+                                f'aria-label="{"Stop sharing" if self._sharing else "Share screen"}"')
+        self.share_tooltip.set_text('Stop sharing' if self._sharing else 'Share screen')
 
     def _render_roster(self) -> None:
         self.roster.clear()

@@ -3,7 +3,8 @@
 export default {
   template: `
     <div class="column no-wrap full-width">
-      <div ref="scroll" data-testid="transcript" class="full-width q-pa-xs" :style="{ overflowY: 'auto', height: boxHeight }">
+      <div ref="scroll" data-testid="transcript" class="full-width q-pa-xs" :style="{ overflowY: 'auto', height: boxHeight }"
+           role="log" aria-label="Conversation" tabindex="0">
         <template v-for="m in items" :key="m.seq">
           <div v-if="m.kind === 'event'" data-testid="chat-event"
                class="text-center text-caption text-grey-7 text-italic q-my-xs">{{ m.text }}</div>

@@ -37,6 +37,9 @@ def create_app(services: Services, extensions: DesktopExtensions | None = None) 
     app.on_startup(_tune_garbage_collector)
     app.on_shutdown(services.stop)
     socket_guard.install(services.settings.socket_max_message_bytes)  # docs/security/sockets.md
+    # Quasar's loading bar under each XMLHttpRequest is an unnamed progressbar to screen readers (WCAG 4.1.2) and
+    # tells our users nothing: the pages talk over their socket, and every wait has its own text.
+    app.config.quasar_config['loadingBar'] = {**app.config.quasar_config.get('loadingBar', {}), 'skipHijack': True}
     user_storage_scope.install()
     handler_arity.install()  # NiceGUI asks each handler's signature once, not per event (benchmarks/README.md)
 
@@ -85,6 +88,7 @@ def run(settings: Settings, extensions: DesktopExtensions | None = None,
     hold_data_folder(settings)
     create_app(services, extensions)
     ui.run(host=settings.host, port=settings.port, title=settings.company_name, reload=False, show=False,
+           language='en-US',  # <html lang>: screen readers pick their voice by it
            storage_secret=settings.storage_secret.get_secret_value(), show_welcome_message=False,
            favicon='🎥', reconnect_timeout=30,  # also sets socket ping timeouts: a short one drops busy sockets
            **server_options(settings), **server_log_options(settings))

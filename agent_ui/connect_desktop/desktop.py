@@ -248,6 +248,8 @@ class ConnectDesktop:
         log.info('meeting.signal_sent action=%s meeting=%s contact=%s', action.value, meeting_id, contact_id)
 
     def _open(self, contact_id: str) -> None:
+        if contact_id != self._call_contact:
+            self.call.forget_ended()  # "The video session has ended" was about another contact
         ui.navigate.to(f'{DESKTOP_ROOT}/contact/{contact_id}')
 
     async def _logout(self) -> None:

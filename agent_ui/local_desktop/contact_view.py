@@ -13,11 +13,12 @@ from agent_ui.contact_parts import STATE_TEXT, attributes_table, contact_heading
 from agent_ui.extensions import ContactPanelContext, DesktopExtensions
 from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Channel, Contact, ContactState, ParticipantRole
-from backend.domain.validation import MAX_MESSAGE_LENGTH
 from backend.services.agent_desk import AgentDeskService
 from ui_common.chat_transcript import ChatTranscript
+from ui_common.message_limit import MessageLimit
 from ui_common.reply_input import ReplyInput
 from ui_common.typing_throttle import TypingThrottle
+from ui_common.unsent_draft import UNSENT_TEXT, UnsentDraft
 
 
 class ContactView(ui.column):
@@ -45,9 +46,16 @@ class ContactView(ui.column):
                 self.transcript = ChatTranscript(own_role=ParticipantRole.AGENT, typing_label='Customer is typing…')
                 with ui.row().classes('w-full items-center no-wrap gap-1') as self.reply_row:
                     self.reply = ReplyInput(placeholder='Reply to the customer') \
-                        .props(f'dense outlined maxlength={MAX_MESSAGE_LENGTH} data-testid=agent-reply').classes('grow')
-                    ui.button(icon='send', on_click=self._send).props('round dense data-testid=agent-send')
-                self.error = ui.label().classes('text-negative text-xs').props('role=alert data-testid=agent-error')
+                        .props('dense outlined aria-label="Reply to the customer" data-testid=agent-reply') \
+                        .classes('grow')
+                    ui.button(icon='send', on_click=self._send) \
+                        .props('round dense aria-label="Send reply" data-testid=agent-send')
+                with ui.row().classes('w-full items-start no-wrap gap-2'):
+                    self.error = ui.label().classes('text-negative text-xs grow') \
+                        .props('role=alert data-testid=agent-error')
+                    counter = ui.label().props('data-testid=agent-reply-counter')
+                self._limit = MessageLimit(self.reply, self.error, counter)
+                self._draft = UnsentDraft(self.reply, f'agent:{contact.contact_id}', self._restore_draft)
             extension_panels(extensions, ContactPanelContext(contact=contact, agent=agent))
         self.reply.on('keydown.enter', self._send)
         typing = TypingThrottle(lambda: desk.typing(agent.username, contact.contact_id))
@@ -64,7 +72,7 @@ class ContactView(ui.column):
         self.reply_row.set_visibility(chatting)
 
     async def _send(self) -> None:
-        if not self._guard():
+        if not self._guard() or not self._limit.ready_to_send():
             return
         text = self.reply.take()
         try:
@@ -74,6 +82,13 @@ class ContactView(ui.column):
             self.error.set_text(str(error))
             return
         self.error.set_text('')
+        if not self.reply.value:  # a line typed while this one was on its way stays kept
+            self._draft.forget()
+
+    def _restore_draft(self, text: str) -> None:
+        if not self.reply.value:
+            self.reply.set_value(text)
+            self.error.set_text(UNSENT_TEXT)
 
     def _end(self) -> None:
         if self._guard():

@@ -206,6 +206,8 @@ class AgentDesktop:
             self._try(lambda: self._desk.reject(self._username, offer[0].contact_id))
 
     def _open(self, contact_id: str) -> None:
+        if contact_id != self._call_contact:
+            self.call.forget_ended()  # "The video session has ended" was about another contact
         ui.navigate.to(f'{DESKTOP_ROOT}/contact/{contact_id}')
 
     async def _logout(self) -> None:

@@ -160,6 +160,7 @@ class Softphone(ui.card):
 
     def _render_buttons(self) -> None:
         muted = self._line is not None and self._line.muted
-        self.mute_button.props(f'icon={"mic_off" if muted else "mic"} color={"negative" if muted else "primary"}')
+        self.mute_button.props(f'icon={"mic_off" if muted else "mic"} color={"negative" if muted else "primary"} '
+                               f'aria-label="{"Unmute" if muted else "Mute"}"')
         self.hold_button.set_text('Resume' if self.on_hold else 'Hold')
         self.hold_button.props(f'icon={"play_arrow" if self.on_hold else "pause"}')

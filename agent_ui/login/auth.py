@@ -23,6 +23,7 @@ from agent_ui.login.idle_timeout import idle_too_long, mark_active
 from backend.domain.errors import DomainError
 from backend.services.accounts import AccountService
 from backend.services.single_sign_on import CALLBACK_PATH, LOGIN_PAGE_PATH, SingleSignOnService
+from ui_common.accessible_colors import use_accessible_colors
 from ui_common.client_address import client_address
 
 log = logging.getLogger('vce.agent_ui')
@@ -78,6 +79,7 @@ def register_login_page(accounts: AccountService, sso: SingleSignOnService | Non
     def login(redirect_to: str | None = None) -> RedirectResponse | None:
         if signed_in_username():
             return RedirectResponse(safe_redirect(redirect_to))
+        use_accessible_colors()
         if sso is not None:
             _single_sign_on_card(redirect_to)
             return None

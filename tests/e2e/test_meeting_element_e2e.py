@@ -276,6 +276,7 @@ def test_permission_denied_still_joins_receive_only(harness: str, fake_ui_browse
     assert_video_plays(alice, 'meeting-remote-video')
     alice.get_by_test_id('camera-on').click()
     wait_event(alice, 'error:permission-denied', timeout=5)
+    wait_event(alice, 'video-tile:false:true:false')  # the camera button, switched on first, learns it stayed off
     assert 'video-tile:true:true:false' not in events(alice)
     assert stats(bob)['inboundAudioPackets'] == 0
 

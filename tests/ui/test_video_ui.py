@@ -8,7 +8,17 @@ from nicegui.testing import User
 from nicegui.testing.user_interaction import UserInteraction
 
 from backend.domain.video_signal import STARTED_TEXT
-from tests.ui.helpers import accepted_chat, calls, capture_js, choose, create_agent, elements, find, wait_for
+from tests.ui.helpers import (
+    accepted_chat,
+    calls,
+    capture_js,
+    choose,
+    create_agent,
+    elements,
+    find,
+    start_chat,
+    wait_for,
+)
 from ui_common.call_panel import ERROR_TEXT, CallPanel
 from ui_common.chat_transcript import ChatTranscript
 from ui_common.meeting import MeetingElement
@@ -226,3 +236,54 @@ async def test_a_resync_shows_what_the_store_has_after_events_were_lost(chatting
     topic = contact_topic(contact.contact_id)
     chat_panel._meetings._bus.publish(topic, Resync(topic))
     assert not elements(customer, 'join-video')
+
+
+async def test_a_device_list_that_comes_back_after_join_starts_no_preview(chatting) -> None:
+    """Join clicked before the device list was back: the late list fills the selects but must not reopen the camera
+    for a preview (it used to stay on above the call while the camera button said off)."""
+    agent, _, agent_js, _ = chatting
+    find(agent, 'start-video').click()
+    await wait_for(agent, 'join-meeting')
+    find(agent, 'join-meeting').click()
+    assert await calls(agent_js, 'join')
+    trigger(agent, 'devices', DEVICES)
+    assert find(agent, 'camera-select').elements.pop().value == 'cam-1'
+    assert await calls(agent_js, 'startPreview') == []  # waits for one as long as calls() waits for any call
+
+
+async def test_ending_the_chat_during_device_setup_closes_the_setup(chatting) -> None:
+    """A customer who ends the chat while still in device setup leaves it: the element stops its preview."""
+    agent, customer, _, customer_js = chatting
+    find(agent, 'start-video').click()
+    (await wait_for(customer, 'join-video')).click()
+    await wait_for(customer, 'join-meeting')
+    find(customer, 'end-chat').click()
+    await customer.should_see('This chat has ended')
+    assert await calls(customer_js, 'leave')
+
+
+async def test_the_share_button_says_what_it_does(chatting) -> None:
+    agent, customer, agent_js, customer_js = chatting
+    await both_in_call(agent, customer, agent_js, customer_js)
+    assert panel(customer).share_tooltip.text == 'Share screen'
+    attendee = panel(customer).join_info
+    assert attendee is not None
+    trigger(customer, 'contentShare', {'attendee_id': attendee.attendee_id, 'on': True, 'local': True})
+    assert panel(customer).share_tooltip.text == 'Stop sharing'
+    trigger(customer, 'contentShare', {'attendee_id': attendee.attendee_id, 'on': False, 'local': True})
+    assert panel(customer).share_tooltip.text == 'Share screen'
+
+
+async def test_the_next_contact_starts_with_a_clean_call_column(chatting, create_user) -> None:
+    """After Clear contact the note about the ended video stays until the agent opens the next customer's chat."""
+    agent, customer, agent_js, customer_js = chatting
+    await both_in_call(agent, customer, agent_js, customer_js)
+    find(customer, 'end-chat').click()
+    (await wait_for(agent, 'clear-contact')).click()
+    await agent.should_see('The video session has ended.')
+    choose(agent, 'status-select', 'Available')
+    await start_chat(create_user(), name='Nina Next', email='nina@example.com')
+    (await wait_for(agent, 'accept')).click()
+    await agent.should_see('Nina Next')
+    await agent.should_not_see('The video session has ended.')
+    assert not panel(agent).visible

@@ -102,6 +102,9 @@ export default {
     this.audioOutput = null;
     this.remoteAudioMuted = false; // e.g. a call on hold: every remote <audio>, also later ones, stays silent
     this.preview = null; // {tracks, ctx, timer}
+    // Join and leave close the device setup: a preview asked for later (a device list that came back after the
+    // click on Join) must not open the camera above, or after, the call. listDevices opens the setup again.
+    this.setupClosed = false;
     this.registryKey = this.$el.id || `meeting-${randomId()}`;
     window.__vceMeetings = window.__vceMeetings || {};
     window.__vceMeetings[this.registryKey] = {
@@ -126,6 +129,7 @@ export default {
   methods: {
     // ---------------------------------------------------------------- called from Python (run_method)
     async listDevices() {
+      this.setupClosed = false;
       try {
         let payload;
         if (this.backend === "chime") {
@@ -146,6 +150,7 @@ export default {
     },
     async startPreview(audioInput, videoInput) {
       this.stopPreview(true);
+      if (this.setupClosed) return;
       const token = (this.previewToken = randomId());
       const tracks = [];
       let audio = false;
@@ -208,7 +213,7 @@ export default {
       }, 1000);
     },
     join(joinInfo, options) {
-      this.stopPreview(true);
+      this.closeSetup();
       const opts = Object.assign({ audio_input: null, video_input: null, audio_output: null, quality: "720p", camera_on: false }, options || {});
       if (opts.audio_output) this.setAudioOutput(opts.audio_output);
       return this.engine.join(joinInfo || {}, opts).catch((err) => {
@@ -216,7 +221,12 @@ export default {
       });
     },
     leave() {
+      this.closeSetup();
       this.engine.leave();
+    },
+    closeSetup() {
+      this.setupClosed = true;
+      this.stopPreview(true);
     },
     setMuted(muted) {
       this.engine.setMuted(muted);

@@ -245,6 +245,8 @@ export class ChimeEngine {
         this.av.startLocalVideoTile();
       } catch (err) {
         this.view.reportError(mediaErrorCode(err, "video"), errorMessage(err));
+        // the camera button was switched to "on" before the camera opened: say that it is off after all
+        if (!this.cameraOnFlag) this.view.fire("videoTile", { attendee_id: this.self, on: false, local: true, content: false });
       }
     } else if (this.cameraOnFlag) {
       this.cameraOnFlag = false;

@@ -105,7 +105,9 @@ export class LocalEngine {
       track = await openTrack("video", this.prefs.video_input, this.prefs.quality);
     } catch (err) {
       this.view.reportError(mediaErrorCode(err, "video"), errorMessage(err));
+      // the camera button was switched to "on" before the camera opened: say that it is off after all
       if (wasOn) await this.cameraOff();
+      else this.view.fire("videoTile", { attendee_id: this.self, on: false, local: true, content: false });
       return;
     }
     if (!this.joined) return stopTrack(track);
