@@ -28,7 +28,7 @@ class MessageLimit:
         :param counter: where "n / limit" shows once the text is near the limit
         """
         self._reply, self._error, self._counter, self._limit = reply, error, counter, limit
-        self._counter.set_visibility(False)
+        self._counter.classes('text-xs text-grey-8').set_visibility(False)
         reply.on_value_change(lambda _: self._changed())
 
     def ready_to_send(self) -> bool:
@@ -46,7 +46,9 @@ class MessageLimit:
     def _changed(self) -> None:
         length = self._length()
         self._counter.set_text(f'{length} / {self._limit}')
+        over = length > self._limit  # (not classes(replace=...): it would drop the 'hidden' class visibility uses)
+        self._counter.classes(add='text-negative' if over else 'text-grey-8',
+                              remove='text-grey-8' if over else 'text-negative')
         self._counter.set_visibility(length >= COUNTER_FROM_SHARE * self._limit)
-        self._counter.classes(replace='text-xs ' + ('text-negative' if length > self._limit else 'text-grey-8'))
         # a message under the box speaks about the text that was there: an edited text gets a fresh verdict
         self._error.set_text(too_long_text(length, self._limit) if length > self._limit else '')

@@ -132,8 +132,9 @@ async def calls(sent: list[str], method: str, *, expected: int = 1) -> list[list
 
 
 def _visible(element: ui.element) -> bool:
+    """As the browser sees it: NiceGUI hides with the 'hidden' class, which ``classes(replace=...)`` can drop."""
     while element is not None:
-        if not element.visible:
+        if 'hidden' in element.classes:
             return False
         element = element.parent_slot.parent if element.parent_slot else None  # type: ignore[assignment]
     return True
