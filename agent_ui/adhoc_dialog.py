@@ -82,9 +82,12 @@ class AdhocDialog(ui.dialog):
                     self.until = LocalTime().props('data-testid=adhoc-until')
                     ui.label('· works once')
                 ui.label('Read the reference to the customer, or send them this link:').classes('text-sm')
+                # one line that scrolls sideways (by keyboard too: tabindex) instead of breaking mid-word; a click
+                # still selects all of it for copying by hand
                 self.link = ui.label() \
-                    .classes('w-full font-mono text-sm break-all select-all bg-grey-2 text-black rounded q-pa-sm') \
-                    .props('data-testid=adhoc-link')
+                    .classes('w-full font-mono text-sm whitespace-nowrap overflow-x-auto select-all bg-grey-2 '
+                             'text-black rounded q-pa-sm') \
+                    .props('tabindex=0 data-testid=adhoc-link')
                 self.copy_error = ui.label().classes('text-negative text-sm') \
                     .props('role=alert data-testid=adhoc-copy-error')
                 with ui.row().classes('w-full items-center gap-2'):

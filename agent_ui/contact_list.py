@@ -20,10 +20,14 @@ STATE_LABELS = {
     ContactState.AFTER_CONTACT_WORK: 'After contact work',
 }
 CHANNEL_ICONS = {Channel.CHAT: 'chat', Channel.VOICE: 'phone', Channel.TASK: 'task'}
+# in words too: a customer who called and then chatted has two rows of the same name, which an icon alone (unseen by
+# a screen reader, easy to miss for anyone) does not tell apart
+CHANNEL_WORDS = {Channel.CHAT: 'Chat', Channel.VOICE: 'Call', Channel.TASK: 'Task'}
 
 
 class ContactRow(ui.item):
-    """One contact in the list: channel icon, customer name, state, and an unread badge while there is news."""
+    """One contact in the list: channel icon, customer name, channel and state in words, and an unread badge while
+    there is news."""
 
     def __init__(self, contact: Contact, on_open: Callable[[str], None]) -> None:
         contact_id = contact.contact_id
@@ -34,10 +38,13 @@ class ContactRow(ui.item):
         with self:
             with ui.item_section().props('avatar'):
                 ui.icon(CHANNEL_ICONS.get(contact.channel, 'task'), color='primary') \
-                    .props(f'data-testid=channel-{contact.channel.value.lower()}')
+                    .props(f'data-testid=channel-{contact.channel.value.lower()} aria-hidden=true')
             with ui.item_section():
                 self.name_label = ui.item_label(contact.customer_name)
-                self.state_label = ui.item_label(_state_text(contact.state)).props('caption')
+                with ui.item_label().props('caption').classes('row no-wrap gap-1'):
+                    ui.label(CHANNEL_WORDS.get(contact.channel, 'Task')).props('data-testid=contact-channel')
+                    ui.label('·').props('aria-hidden=true')
+                    self.state_label = ui.label(_state_text(contact.state))
         self._badge: ui.item_section | None = None
 
     @property

@@ -1,5 +1,5 @@
 """The parts of one contact's page that the local and the Connect desktop both show: the heading (name, state
-badge, Start video), the attributes and the developer's extension panels."""
+badge, and a row of actions with Start video), the attributes and the developer's extension panels."""
 
 from __future__ import annotations
 
@@ -22,14 +22,20 @@ STATE_TEXT = {
 
 def contact_heading(contact: Contact, on_start_video: Callable[[str], Awaitable[None]]
                     ) -> tuple[ui.row, ui.badge, ui.button]:
-    """The customer's name, the state badge and Start video, in a row the caller may add its own buttons to."""
-    with ui.row().classes('w-full items-center gap-3') as row:
-        ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
-        badge = ui.badge().props('data-testid=contact-state')
-        ui.space()
-        video = ui.button('Start video', icon='videocam', on_click=lambda: on_start_video(contact.contact_id)) \
-            .props('color=positive data-testid=start-video')
-    return row, badge, video
+    """The customer's name and the state badge, and under them Start video in a row of actions the caller may add
+    its own buttons to.
+
+    The actions have their own row from the start, aligned left: when the call column opens beside the contact
+    and the page gets narrower, they stay where the agent saw them (a shared row wrapped them below the name).
+    """
+    with ui.column().classes('w-full gap-2'):
+        with ui.row().classes('w-full items-center gap-3'):
+            ui.label(contact.customer_name).classes('text-2xl font-bold').props('data-testid=customer-name')
+            badge = ui.badge().props('data-testid=contact-state')
+        with ui.row().classes('w-full items-center gap-2').props('data-testid=contact-actions') as actions:
+            video = ui.button('Start video', icon='videocam', on_click=lambda: on_start_video(contact.contact_id)) \
+                .props('color=positive data-testid=start-video')
+    return actions, badge, video
 
 
 def attributes_table(attributes: dict[str, str]) -> None:

@@ -25,6 +25,11 @@ from customer_ui.tab_session import TabSession
 from ui_common.adhoc_link import AdhocLink, names_a_reference, parse_fragment
 from ui_common.client_address import client_address
 
+# while a chat is on the page the launcher is the way back to it (or out of the way): "Video call now" there
+# would promise a second conversation the customer cannot start
+BACK_TO_CHAT_TEXT = 'Back to your chat'
+HIDE_CHAT_TEXT = 'Hide chat'
+
 
 class CustomerWebsite:
     def __init__(self, settings: Settings, chat: CustomerChatService, meetings: MeetingService, *,
@@ -81,6 +86,7 @@ class CustomerWebsite:
             with self.panel:
                 StartForm(self._start)
         self.panel.set_visibility(not self.panel.visible)
+        self._show_launcher()
 
     async def _start(self, name: str, email: str, reference: str) -> str | None:
         try:
@@ -103,6 +109,7 @@ class CustomerWebsite:
                                                  on_new_chat=self._new_chat, ice_servers=self._settings.ice_servers,
                                                  recordings=self._recordings)
         self.panel.set_visibility(True)
+        self._show_launcher()
 
     def _new_chat(self) -> None:
         """The form again, keeping the ended chat's name and email (e.g. to fix a refused reference and retry)."""
@@ -121,6 +128,19 @@ class CustomerWebsite:
         with self.panel:
             StartForm(self._start, name=name, email=email, reference=reference, show_reference=show_reference)
         self.panel.set_visibility(True)
+        self._show_launcher()
+
+    def _show_launcher(self) -> None:
+        """The launcher says what a click does: with a chat on the page it shows or hides that chat."""
+        if self._chat_panel is None:
+            text, icon = self._settings.launcher_text, 'video_call'
+        elif self.panel.visible:
+            text, icon = HIDE_CHAT_TEXT, 'expand_more'
+        else:
+            text, icon = BACK_TO_CHAT_TEXT, 'chat'
+        if self.launcher.text != text:
+            self.launcher.set_text(text)
+            self.launcher.props(f'icon={icon}')
 
     def _open_link(self, fragment: str) -> None:
         """An invitation link (``#ref=…&email=…``) opens the chat window with the form filled in; the fragment is
@@ -142,6 +162,7 @@ class CustomerWebsite:
             if self._chat_panel is None:
                 self._show_chat()
             self.panel.set_visibility(True)  # a tab that is already chatting keeps its chat and ignores the link
+            self._show_launcher()
             return
         self._show_form(email=link.email, reference=link.reference)
 

@@ -96,8 +96,14 @@ class CallPanel(ui.column):
                 with ui.row().classes('w-full'):
                     ui.button('Check devices', icon='refresh', on_click=self._check_devices) \
                         .props('flat dense data-testid=check-devices')
-                    self.join_button = ui.button('Join', icon='video_call', on_click=self._join) \
-                        .props('color=positive data-testid=join-meeting')
+                    # the name as typed (no-caps), on one line: a long name ends in an ellipsis and is read out
+                    # whole (aria-label) and shown whole on hover (tooltip)
+                    with ui.button(icon='video_call', on_click=self._join) \
+                            .props('color=positive no-caps no-wrap data-testid=join-meeting') \
+                            .classes('max-w-full') as self.join_button:
+                        self.join_label = ui.label('Join').classes('ellipsis min-w-0') \
+                            .props('data-testid=join-meeting-label')
+                        self.join_tooltip = ui.tooltip('Join')
                     if on_end_for_all is not None:  # the agent can call it off before joining, too
                         ui.button('Cancel video', icon='call_end', on_click=on_end_for_all) \
                             .props('flat dense color=negative data-testid=cancel-video')
@@ -139,7 +145,11 @@ class CallPanel(ui.column):
         """Show device setup for this meeting (a first join or a rejoin)."""
         self.join_info = join
         self.element.set_names(self._meetings.names(join.meeting_id))
-        self.join_button.set_text(f'Join meeting as {join.name}')
+        join_text = f'Join meeting as {join.name}'
+        self.join_label.set_text(join_text)
+        self.join_tooltip.set_text(join_text)
+        self.join_button.props['aria-label'] = join_text  # set as is: a quote in a name cannot end the prop
+        self.join_button.update()
         self.message.set_text('')
         self._joining = False
         self._show(CallState.SETUP)

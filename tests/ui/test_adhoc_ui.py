@@ -429,3 +429,15 @@ def read_fragment(user: User, fragment: str) -> None:
     """What the link-fragment element's JavaScript does when the page opens with ``#<fragment>``."""
     (element,) = [e for e in user.client.layout.descendants() if isinstance(e, LinkFragment)]
     UserInteraction(user, {element}, None).trigger('read', {'fragment': fragment})
+
+
+async def test_the_link_stays_on_one_scrollable_line_instead_of_breaking_mid_word(ann, user: User) -> None:
+    await login(user)
+    await open_dialog(user)
+    find(user, 'adhoc-email').type('a.very.long.address.for.a.customer@example.com')
+    find(user, 'adhoc-create').click()
+    await shown_reference(user)
+    (link,) = elements(user, 'adhoc-link')
+    assert 'break-all' not in link.classes, 'break-all cut the link in the middle of words'
+    assert {'whitespace-nowrap', 'overflow-x-auto', 'select-all'} <= set(link.classes)
+    assert link.props['tabindex'] == '0', 'the keyboard can scroll it too'

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from nicegui.testing.user_interaction import UserInteraction
 
-from tests.ui.helpers import choose, create_agent, elements, find, login, start_chat, wait_for
+from tests.ui.helpers import accepted_chat, choose, create_agent, elements, find, login, start_chat, wait_for
+from tests.ui.test_voice_ui import on_call
 
 
 def rows(agent) -> list:  # type: ignore[no-untyped-def]
@@ -97,3 +98,24 @@ async def test_rows_follow_the_contacts_state_and_leave_when_cleared(ann, create
     await agent.should_see('No contact selected')
     await eventually(lambda: len(rows(agent)) == 1)
     assert rows(agent) == [dan_row]
+
+
+def row_texts(row) -> list[str]:  # type: ignore[no-untyped-def]
+    return [e.text for e in row.descendants() if getattr(e, 'text', '')]
+
+
+async def test_a_chat_row_says_chat_in_words(ann, create_user) -> None:
+    agent, cara = create_user(), create_user()
+    await accepted_chat(agent, cara)
+    await eventually(lambda: len(rows(agent)) == 1)
+    assert row_texts(row_of(agent, 'Cara Customer')) == ['Cara Customer', 'Chat', '·', 'Connected']
+
+
+async def test_an_ended_phone_call_row_says_call_in_words(create_user) -> None:
+    """After End call the caller may chat too: two rows of one name, told apart by their words, not only icons."""
+    agent, caller = create_user(), create_user()
+    await on_call(agent, caller)  # creates ann
+    find(agent, 'end-call').click()
+    await agent.should_see('After contact work')
+    await eventually(lambda: len(rows(agent)) == 1)
+    assert row_texts(row_of(agent, 'Vic Caller')) == ['Vic Caller', 'Call', '·', 'After contact work']

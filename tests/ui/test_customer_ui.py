@@ -9,7 +9,8 @@ import pytest
 from nicegui.testing import User
 
 import ui_common
-from tests.ui.helpers import elements, fill_and_start, find, start_chat
+from customer_ui.website import BACK_TO_CHAT_TEXT, HIDE_CHAT_TEXT
+from tests.ui.helpers import elements, fill_and_start, find, start_chat, wait_for
 from ui_common.chat_transcript import ChatTranscript
 
 
@@ -114,3 +115,26 @@ async def test_health_endpoint(user: User) -> None:
     response = await user.http_client.get('/healthz')
     assert response.status_code == 200
     assert response.json() == {'status': 'ok', 'mode': 'local'}
+
+
+async def test_the_launcher_leads_back_to_a_running_chat(user: User) -> None:
+    await start_chat(user, name='Cara')
+    launcher = find(user, 'launcher').elements.pop()
+    assert launcher.text == HIDE_CHAT_TEXT, 'the chat is open: a click hides it'
+    find(user, 'launcher').click()
+    assert not elements(user, 'chat-window')
+    assert launcher.text == BACK_TO_CHAT_TEXT, 'no promise of a new video call while this chat runs'
+    find(user, 'launcher').click()
+    assert elements(user, 'chat-window')
+    await user.should_see('Welcome to our video contact centre.')  # the same chat, not a new form
+    assert not elements(user, 'start-chat')
+
+    await user.open('/')  # a reload restores the chat, and the launcher's words with it
+    await user.should_see('Welcome to our video contact centre.')
+    assert find(user, 'launcher').elements.pop().text == HIDE_CHAT_TEXT
+
+    find(user, 'end-chat').click()
+    await user.should_see('Start a new chat')
+    find(user, 'new-chat').click()
+    await wait_for(user, 'start-chat')
+    assert find(user, 'launcher').elements.pop().text == 'Video call now', 'the form is back: a new chat starts'
