@@ -12,7 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from backend.domain.connect_arns import parse_instance_arn, parse_queue_arn
 from backend.domain.errors import InvalidInput
@@ -28,6 +28,20 @@ NODE_TYPE_RE = re.compile(r'cache\.[a-z0-9]+\.[a-z0-9]+')
 ALIAS_RE = re.compile(r'[a-z0-9](?:[a-z0-9-]{0,60}[a-z0-9])?')
 SAML_NAME_RE = re.compile(r'[\w-]{3,32}')
 IMAGE_RE = re.compile(r'[a-z0-9][\w.\-/:@]{0,254}')
+
+OPTIONAL_PATTERNS: dict[str, tuple[re.Pattern[str], str]] = {  # field -> its shape, and what to say when it is not
+    'hosted_zone_id': (HOSTED_ZONE_ID_RE, '{value!r} is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ'),
+    'certificate_arn': (CERTIFICATE_ARN_RE,
+                        '{value!r} is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)'),
+    'connect_instance_alias': (ALIAS_RE, '{value!r}: lower-case letters, digits and -, up to 62 characters'),
+    'image': (IMAGE_RE, '{value!r} is not a container image reference'),
+}
+OPTIONAL_CHECKS: dict[str, checks.Check] = {  # field -> the server's settings check for the same value
+    'connect_instance_url': checks.connect_instance_url,
+    'connect_queue_arn': checks.queue_arn,
+    'connect_federation_role_arn': checks.role_arn,
+    'chime_media_region': checks.media_region,
+}
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 
 
@@ -154,64 +168,31 @@ class DeployConfig(BaseModel):
             raise ValueError(f'{value!r} is not a DNS zone name such as example.com')
         return cleaned
 
-    @field_validator('hosted_zone_id')
-    @classmethod
-    def _zone_id(cls, value: str) -> str:
-        if value and not HOSTED_ZONE_ID_RE.fullmatch(value):
-            raise ValueError(f'{value!r} is not a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ')
-        return value
-
-    @field_validator('certificate_arn')
-    @classmethod
-    def _certificate(cls, value: str) -> str:
-        if value and not CERTIFICATE_ARN_RE.fullmatch(value):
-            raise ValueError(f'{value!r} is not an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)')
-        return value
-
     @field_validator('connect_instance')
     @classmethod
     def _instance(cls, value: str) -> str:
         return value if value == NEW_INSTANCE else _checked(checks.instance_arn, value)
 
-    @field_validator('connect_instance_alias')
+    @field_validator(*OPTIONAL_PATTERNS)
     @classmethod
-    def _alias(cls, value: str) -> str:
-        if value and not ALIAS_RE.fullmatch(value):
-            raise ValueError(f'{value!r}: lower-case letters, digits and -, up to 62 characters')
+    def _optional_pattern(cls, value: str, info: ValidationInfo) -> str:
+        """Empty (not used), or in the shape AWS expects: said with an example."""
+        pattern, problem = OPTIONAL_PATTERNS[str(info.field_name)]
+        if value and not pattern.fullmatch(value):
+            raise ValueError(problem.format(value=value))
         return value
 
-    @field_validator('connect_instance_url')
+    @field_validator(*OPTIONAL_CHECKS)
     @classmethod
-    def _instance_url(cls, value: str) -> str:
-        return _checked(checks.connect_instance_url, value) if value else value
-
-    @field_validator('connect_queue_arn')
-    @classmethod
-    def _queue(cls, value: str) -> str:
-        return _checked(checks.queue_arn, value) if value else value
-
-    @field_validator('connect_federation_role_arn')
-    @classmethod
-    def _role(cls, value: str) -> str:
-        return _checked(checks.role_arn, value) if value else value
-
-    @field_validator('chime_media_region')
-    @classmethod
-    def _media_region(cls, value: str) -> str:
-        return _checked(checks.media_region, value) if value else value
+    def _optional_check(cls, value: str, info: ValidationInfo) -> str:
+        """Empty (not used), or checked as the server's own settings check it."""
+        return _checked(OPTIONAL_CHECKS[str(info.field_name)], value) if value else value
 
     @field_validator('redis_node_type')
     @classmethod
     def _node_type(cls, value: str) -> str:
         if not NODE_TYPE_RE.fullmatch(value):
             raise ValueError(f'{value!r} is not an ElastiCache node type such as cache.t4g.micro')
-        return value
-
-    @field_validator('image')
-    @classmethod
-    def _image(cls, value: str) -> str:
-        if value and not IMAGE_RE.fullmatch(value):
-            raise ValueError(f'{value!r} is not a container image reference')
         return value
 
     @field_validator('log_retention_days')
