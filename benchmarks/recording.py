@@ -40,14 +40,9 @@ if __package__ in (None, ''):
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from benchmarks._harness import REPO_ROOT, Server, fmt, print_table, proc_sample, publish
+from benchmarks._harness import Server, fmt, print_table, proc_sample, publish
+from tests.e2e.conftest import CHROMIUM_ARGS, recording_flows
 
-CHROMIUM_ARGS = [  # as tests/e2e/conftest.py
-    '--use-fake-ui-for-media-stream',
-    '--use-fake-device-for-media-stream',
-    '--allow-loopback-in-peer-connection',
-    '--autoplay-policy=no-user-gesture-required',
-]
 VIEWPORT = {'width': 1280, 'height': 800}
 TIMEOUT_MS = 60_000
 PASSWORD = 'bench-agent-pass'
@@ -61,16 +56,6 @@ def only_loopback() -> bool:
 
 def load_average() -> str:
     return ' '.join(f'{x:.2f}' for x in os.getloadavg())
-
-
-def recording_flows(folder: Path) -> Path:
-    """The shipped flows with the agent's Record toggle on (the chat flow sets the contact attribute)."""
-    flows = folder / 'flows'
-    shutil.copytree(REPO_ROOT / 'contact_flows', flows)
-    chat = flows / 'VideoCallEscalationChat.json'
-    chat.write_text(chat.read_text().replace('"videoRecordingStartStopEnabled": "false"',
-                                             '"videoRecordingStartStopEnabled": "true"'))
-    return flows
 
 
 def new_page(browser: Browser, contexts: list[BrowserContext]) -> Page:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -261,14 +262,26 @@ def csp_violations(page: Page) -> list[str]:
 # ---------------------------------------------------------------------------------------------------- flows
 
 
-def login_agent(page: Page, base: str, username: str = DEMO_USER, password: str = DEMO_PASSWORD) -> None:
-    page.goto(f'{base}/agent')
+def login_agent(page: Page, base: str, username: str = DEMO_USER, password: str = DEMO_PASSWORD, *,
+                landing: str = '/agent', ready: str = 'agent-status') -> None:
+    """Open ``landing``, sign in on the login page it sends to, and wait until ``ready`` shows there."""
+    page.goto(f'{base}{landing}')
     page.wait_for_url('**/agent/login**')
     page.get_by_test_id('username').fill(username)
     page.get_by_test_id('password').fill(password)
     page.get_by_test_id('login').click()
-    page.wait_for_url(f'{base}/agent')
-    expect(page.get_by_test_id('agent-status')).to_be_visible()
+    page.wait_for_url(f'{base}{landing}')
+    expect(page.get_by_test_id(ready)).to_be_visible()
+
+
+def recording_flows(folder: Path) -> Path:
+    """The shipped flows with the agent's Record toggle on (the chat flow sets the contact attribute)."""
+    flows = folder / 'flows'
+    shutil.copytree(REPO_ROOT / 'contact_flows', flows)
+    chat = flows / 'VideoCallEscalationChat.json'
+    chat.write_text(chat.read_text().replace('"videoRecordingStartStopEnabled": "false"',
+                                             '"videoRecordingStartStopEnabled": "true"'))
+    return flows
 
 
 def set_status(page: Page, status: str) -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import REPO_ROOT, LiveServer, Pages, screenshot
+from tests.e2e.conftest import LiveServer, Pages, login_agent, recording_flows, screenshot
 from tests.e2e.test_video_e2e import agent_join, assert_video_plays, into_call
 
 ONLY_LOOPBACK = [n for _, n in socket.if_nameindex()] == ['lo']
@@ -37,16 +37,6 @@ SUPERVISOR, SUPERVISOR_PASSWORD = 'sue', 'sue-supervisor-pass'
 RECORD_SECONDS = 4.0  # short: the suite's time is shared
 READY_TIMEOUT_S = 30.0
 RECORDER = "window.__vceRecorder ? window.__vceRecorder.state() : null"
-
-
-def recording_flows(tmp_path: Path) -> Path:
-    """The shipped flows with the agent's Record toggle turned on (step 3 of the chat flow sets the attributes)."""
-    flows = tmp_path / 'flows'
-    shutil.copytree(REPO_ROOT / 'contact_flows', flows)
-    chat = flows / 'VideoCallEscalationChat.json'
-    chat.write_text(chat.read_text().replace('"videoRecordingStartStopEnabled": "false"',
-                                             '"videoRecordingStartStopEnabled": "true"'))
-    return flows
 
 
 @pytest.fixture
@@ -132,13 +122,7 @@ def seconds_recorded(state: dict) -> float:
 
 
 def login_supervisor(page: Page, base: str) -> None:
-    page.goto(f'{base}/supervisor/recordings')
-    page.wait_for_url('**/agent/login**')
-    page.get_by_test_id('username').fill(SUPERVISOR)
-    page.get_by_test_id('password').fill(SUPERVISOR_PASSWORD)
-    page.get_by_test_id('login').click()
-    page.wait_for_url(f'{base}/supervisor/recordings')
-    expect(page.get_by_test_id('recordings-table')).to_be_visible()
+    login_agent(page, base, SUPERVISOR, SUPERVISOR_PASSWORD, landing='/supervisor/recordings', ready='recordings-table')
 
 
 def test_a_consented_recording_plays_for_the_supervisor_only(recorded: LiveServer, pages: Pages) -> None:
