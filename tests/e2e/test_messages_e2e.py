@@ -36,6 +36,7 @@ def test_a_paste_over_the_limit_is_kept_and_not_sent(server: LiveServer, pages: 
         expect(page.get_by_test_id(error)).to_have_text('')
         page.get_by_test_id(send).click()
         expect(page.get_by_test_id(box)).to_have_value('')
+        expect(page.get_by_test_id(counter)).to_be_hidden()  # an empty box shows no '0 / 1024'
     for page in (agent, customer):
         expect(page.get_by_test_id('transcript').get_by_text(pasted[:-1], exact=True)).to_have_count(2)
         expect(page.get_by_test_id('transcript').get_by_text(pasted, exact=True)).to_have_count(0)
