@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 from nicegui import ui
 
-from backend.domain.errors import DomainError
 from backend.domain.model import Contact, ContactState, ParticipantRole
 from backend.events import ContactChanged, Event, MeetingChanged, MessageAdded, Resync, TypingStarted
 from backend.services.customer_chat import CustomerChatService
@@ -15,10 +14,9 @@ from backend.services.recordings import RecordingService
 from customer_ui.recording_notice import RecordingNotice
 from ui_common.call_panel import CallPanel, CallState
 from ui_common.chat_transcript import ChatTranscript
-from ui_common.message_limit import MessageLimit
 from ui_common.reply_input import ReplyInput
+from ui_common.reply_sender import ReplySender
 from ui_common.typing_throttle import TypingThrottle
-from ui_common.unsent_draft import UNSENT_TEXT, UnsentDraft
 
 WAITING_STATES = {ContactState.INITIATED, ContactState.IN_FLOW, ContactState.QUEUED, ContactState.CONNECTING}
 
@@ -60,8 +58,8 @@ class CustomerChatPanel(ui.column):
             with ui.row().classes('w-full items-start no-wrap gap-2'):
                 self.error = ui.label().classes('text-negative text-xs grow').props('role=alert data-testid=chat-error')
                 counter = ui.label().props('data-testid=reply-counter')
-            self._limit = MessageLimit(self.reply, self.error, counter)
-            self._draft = UnsentDraft(self.reply, f'chat:{contact.contact_id}', self._restore_draft)
+            self._sender = ReplySender(self.reply, self.error, counter, f'chat:{contact.contact_id}',
+                                       lambda text: chat.send(session_key, text))
             self.new_chat = ui.button('Start a new chat', on_click=on_new_chat).props('outline data-testid=new-chat')
         typing = TypingThrottle(lambda: chat.typing(session_key))
         self.reply.on('keydown.enter', self._send)
@@ -140,23 +138,7 @@ class CustomerChatPanel(ui.column):
         self.new_chat.set_visibility(ended)
 
     async def _send(self) -> None:
-        if not self._limit.ready_to_send():
-            return
-        text = self.reply.take()
-        try:
-            await self._chat.send(self._session_key, text)
-        except DomainError as error:
-            self.reply.give_back(text)
-            self.error.set_text(str(error))
-            return
-        self.error.set_text('')
-        if not self.reply.value:  # a line typed while this one was on its way stays kept
-            self._draft.forget()
-
-    def _restore_draft(self, text: str) -> None:
-        if not self.reply.value:
-            self.reply.set_value(text)
-            self.error.set_text(UNSENT_TEXT)
+        await self._sender.send()
 
     async def _end(self) -> None:
         await self._chat.end_chat(self._session_key)

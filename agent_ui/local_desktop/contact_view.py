@@ -15,10 +15,9 @@ from backend.domain.errors import DomainError
 from backend.domain.model import Agent, Channel, Contact, ContactState, ParticipantRole
 from backend.services.agent_desk import AgentDeskService
 from ui_common.chat_transcript import ChatTranscript
-from ui_common.message_limit import MessageLimit
 from ui_common.reply_input import ReplyInput
+from ui_common.reply_sender import ReplySender
 from ui_common.typing_throttle import TypingThrottle
-from ui_common.unsent_draft import UNSENT_TEXT, UnsentDraft
 
 
 class ContactView(ui.column):
@@ -54,8 +53,8 @@ class ContactView(ui.column):
                     self.error = ui.label().classes('text-negative text-xs grow') \
                         .props('role=alert data-testid=agent-error')
                     counter = ui.label().props('data-testid=agent-reply-counter')
-                self._limit = MessageLimit(self.reply, self.error, counter)
-                self._draft = UnsentDraft(self.reply, f'agent:{contact.contact_id}', self._restore_draft)
+                self._sender = ReplySender(self.reply, self.error, counter, f'agent:{contact.contact_id}',
+                                           lambda text: desk.send(agent.username, contact.contact_id, text))
             extension_panels(extensions, ContactPanelContext(contact=contact, agent=agent))
         self.reply.on('keydown.enter', self._send)
         typing = TypingThrottle(lambda: desk.typing(agent.username, contact.contact_id))
@@ -72,23 +71,8 @@ class ContactView(ui.column):
         self.reply_row.set_visibility(chatting)
 
     async def _send(self) -> None:
-        if not self._guard() or not self._limit.ready_to_send():
-            return
-        text = self.reply.take()
-        try:
-            await self._desk.send(self._agent.username, self.contact_id, text)
-        except DomainError as error:
-            self.reply.give_back(text)
-            self.error.set_text(str(error))
-            return
-        self.error.set_text('')
-        if not self.reply.value:  # a line typed while this one was on its way stays kept
-            self._draft.forget()
-
-    def _restore_draft(self, text: str) -> None:
-        if not self.reply.value:
-            self.reply.set_value(text)
-            self.error.set_text(UNSENT_TEXT)
+        if self._guard():
+            await self._sender.send()
 
     def _end(self) -> None:
         if self._guard():
